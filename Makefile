@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml scripts/setup
 setup: $(STAMP)
 
 demo: $(STAMP)
-	BELEIDSSCAN_HOME=$${BELEIDSSCAN_HOME:-$(CURDIR)/.beleidsscan} $(VENV)/bin/beleidsscan demo
+	$(VENV)/bin/beleidsscan demo
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest

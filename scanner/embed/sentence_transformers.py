@@ -57,7 +57,8 @@ class SentenceTransformerEmbedder:
                 "Geef een map met het model op, een pakket dat het model meelevert, of sta downloaden toe "
                 "met BELEIDSSCAN_ALLOW_MODEL_DOWNLOAD=1 op een machine met internet."
             ) from exc
-        dim = self._model.get_sentence_embedding_dimension()
+        getter = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dim = getter()
         if not dim:
             raise ModelUnavailableError(f"Het model '{name_or_path}' geeft geen vaste embeddingdimensie op.")
         self._dim = int(dim)

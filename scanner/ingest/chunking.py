@@ -13,7 +13,10 @@ from dataclasses import dataclass
 
 from scanner.types import Chunk, Page
 
-__all__ = ["HeadingTracker", "chunk_document", "chunk_page", "heading_level"]
+__all__ = ["HEADING_ALLOWANCE", "HeadingTracker", "chunk_document", "chunk_page", "heading_level"]
+
+# A chunk may exceed max_chars by at most this much: the heading lines that open it.
+HEADING_ALLOWANCE = 200
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(\S.*)$")
 _CHAPTER = re.compile(r"^(?:hoofdstuk|deel)\s+(\d+|[IVXLC]+)\b", re.IGNORECASE)
@@ -176,7 +179,8 @@ def chunk_page(
     pending_heading = False  # the current chunk holds only heading lines so far
     for unit in _units(text, known_headings):
         if unit.heading is not None:
-            if not pending_heading:
+            # A run of headings (a contents page) still yields quotable chunks.
+            if not pending_heading or (cur_start is not None and unit.end - cur_start > max_chars):
                 emit()
             tracker.push(*unit.heading)
             if cur_start is None:
@@ -187,10 +191,14 @@ def chunk_page(
             continue
         for a, b in _split_long(text, unit.start, unit.end, max_chars):
             size = b - (cur_start if cur_start is not None else a)
-            # Break before a new paragraph once the chunk is reasonably full, and always before overflowing.
-            full = cur_start is not None and not pending_heading and (
-                size > max_chars or (unit.para_start and cur_end - cur_start > max_chars * 0.6)
-            )
+            if cur_start is None:
+                full = False
+            elif pending_heading:
+                # A heading stays with the text it introduces, unless the headings alone are long.
+                full = size > max_chars and cur_end - cur_start > HEADING_ALLOWANCE
+            else:
+                # Break before a new paragraph once the chunk is reasonably full, always before overflowing.
+                full = size > max_chars or (unit.para_start and cur_end - cur_start > max_chars * 0.6)
             if full:
                 emit()
             if cur_start is None:

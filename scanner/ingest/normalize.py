@@ -31,6 +31,9 @@ _TRANS = str.maketrans({**{k: v for k, v in _LIGATURES.items()}, **_INVISIBLE})
 
 # Line-end hyphen: a word fragment, a hyphen (or the rarely used U+2010), a line break, the rest.
 _HYPHEN_BREAK = re.compile(r"((?:\w+-)*\w+)[-\u2010][ \t]*\n[ \t]*(\w+)(\S*)[ \t]*(\n?)")
+# A soft hyphen at a line end marks a word the typesetter broke (PDF writes such a hyphen as U+00AD): the word
+# is joined, and the rest of its second line moves down, as in dehyphenate.
+_SOFT_BREAK = re.compile(r"(?<=\w)\u00ad[^\S\n]*\n[^\S\n]*(\w\S*)[^\S\n]*(\n?)")
 # Fragments after a line-end hyphen that are words in their own right in Dutch coordinations
 # ("sport- en cultuurverenigingen", "jeugd- of jongerenwerk"): the hyphen stays.
 _COORDINATORS = {"en", "of", "tot", "en/of", "noch", "dan", "als"}
@@ -54,9 +57,14 @@ def _join_decision(head: str, tail: str, rest: str, vocab: Vocabulary | None) ->
     if tail.lower() in _COORDINATORS and not rest:
         return ""  # signal: not a hyphenated word; keep the line break
     if vocab is not None:
-        if joined in vocab and kept not in vocab:
+        # Compare whole words: "ouder-\nen-kindgroepen" is "ouder-en-kindgroepen" or "ouderen-kindgroepen",
+        # not "ouder-en" or "ouderen" (another word, found in almost every document).
+        m = re.match(r"(?:-\w+)*", rest)
+        suffix = m.group(0) if m else ""
+        joined_word, kept_word = joined + suffix, kept + suffix
+        if joined_word in vocab and kept_word not in vocab:
             return joined
-        if kept in vocab and joined not in vocab:
+        if kept_word in vocab and joined_word not in vocab:
             return kept
     if "-" in head:
         return kept  # "ouder-en-\nkindgroep": a hyphenated compound broken at one of its hyphens
@@ -85,10 +93,17 @@ def dehyphenate(text: str, vocab: Vocabulary | None = None) -> str:
     return _HYPHEN_BREAK.sub(repl, text)
 
 
+def _join_soft_break(m: re.Match[str]) -> str:
+    more_on_line = not m.group(2) and m.end() < len(m.string)
+    return m.group(1) + ("\n" if more_on_line else m.group(2))
+
+
 def normalize_spaces(text: str) -> str:
     """Unicode NFC, ligatures expanded, invisible characters removed, runs of spaces folded."""
-    text = unicodedata.normalize("NFC", text).translate(_TRANS)
+    text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _SOFT_BREAK.sub(_join_soft_break, text)
+    text = text.translate(_TRANS)
     text = _SPACES.sub(" ", text)
     return text
 

@@ -1,0 +1,121 @@
+"""Every vector store implementation (the Chroma adapter and the in-memory fake) passes the same tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scanner.embed.fake import HashEmbedder
+from scanner.errors import EmbedderMismatchError
+from scanner.store.base import ChunkStore
+from scanner.store.chroma import ChromaStore, collection_name
+from scanner.store.memory import InMemoryStore
+from scanner.types import Chunk
+
+EMB = HashEmbedder(64)
+SHA_A = "a" * 64
+SHA_B = "b" * 64
+
+
+def _chunks(sha: str, texts: list[str], page: int = 1) -> list[Chunk]:
+    out, pos = [], 0
+    for t in texts:
+        out.append(Chunk(doc_sha256=sha, page=page, start=pos, end=pos + len(t), text=t, section_path=("1 Inleiding", "1.1 Doel")))
+        pos += len(t) + 1
+    return out
+
+
+Factory = Callable[[Path], ChunkStore]
+FACTORIES: dict[str, Factory] = {
+    "memory": lambda p: InMemoryStore(EMB.id, EMB.dimension),
+    "chroma": lambda p: ChromaStore(p / "chroma", EMB.id, EMB.dimension),
+}
+
+
+@pytest.fixture(params=sorted(FACTORIES))
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> ChunkStore:
+    return FACTORIES[request.param](tmp_path)
+
+
+def _add(store: ChunkStore, chunks: list[Chunk]) -> None:
+    store.add(chunks, EMB.embed_passages([c.text for c in chunks]))
+
+
+def test_add_is_idempotent_by_chunk_id(store: ChunkStore) -> None:
+    chunks = _chunks(SHA_A, ["De gemeente steunt buurthuizen.", "Sportverenigingen krijgen hulp."])
+    _add(store, chunks)
+    _add(store, chunks)
+    assert store.count() == 2
+    assert store.has_document(SHA_A)
+    assert not store.has_document(SHA_B)
+
+
+def test_chunks_of_round_trips_provenance(store: ChunkStore) -> None:
+    chunks = _chunks(SHA_A, ["Tweede zin.", "Eerste zin."], page=3) + _chunks(SHA_A, ["Op pagina twee."], page=2)
+    _add(store, chunks)
+    got = store.chunks_of(SHA_A)
+    assert [(c.page, c.start) for c in got] == [(2, 0), (3, 0), (3, 12)]
+    assert {c.id for c in got} == {c.id for c in chunks}
+    original = {c.id: c for c in chunks}
+    for c in got:
+        assert c == original[c.id]  # text, offsets, section path and label survive the store
+
+
+def test_search_ranks_the_matching_chunk_first_and_filters_documents(store: ChunkStore) -> None:
+    _add(store, _chunks(SHA_A, ["ouder-en-kindgroepen in het buurthuis", "begroting en belastingen"]))
+    _add(store, _chunks(SHA_B, ["ouder-en-kindgroepen in de wijk", "afvalinzameling"]))
+    q = EMB.embed_query("ouder-en-kindgroepen")
+    hits = store.search(q, k=4)
+    assert len(hits) == 4
+    assert "ouder-en-kindgroepen" in hits[0].chunk.text
+    assert hits[0].score >= hits[-1].score
+    only_a = store.search(q, k=4, documents=[SHA_A])
+    assert {h.chunk.doc_sha256 for h in only_a} == {SHA_A}
+    assert len(only_a) == 2
+    assert store.search(q, k=4, documents=[]) == []
+    assert abs(only_a[0].score - float(EMB.embed_passages([only_a[0].chunk.text])[0] @ q)) < 1e-4
+
+
+def test_delete_document(store: ChunkStore) -> None:
+    _add(store, _chunks(SHA_A, ["een", "twee"]))
+    _add(store, _chunks(SHA_B, ["drie"]))
+    assert store.delete_document(SHA_A) == 2
+    assert not store.has_document(SHA_A)
+    assert store.count() == 1
+
+
+def test_wrong_dimension_is_refused(store: ChunkStore) -> None:
+    chunks = _chunks(SHA_A, ["tekst"])
+    with pytest.raises((ValueError, EmbedderMismatchError)):
+        store.add(chunks, np.zeros((1, EMB.dimension + 1), dtype=np.float32))
+
+
+def test_chroma_persists_and_checks_the_embedder_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "chroma"
+    first = ChromaStore(path, EMB.id, EMB.dimension)
+    _add(first, _chunks(SHA_A, ["blijft bewaard"]))
+    del first
+    reopened = ChromaStore(path, EMB.id, EMB.dimension)
+    assert reopened.count() == 1
+    assert reopened.collection.metadata["embedder"] == EMB.id
+    assert reopened.collection.metadata["dimension"] == EMB.dimension
+    # Another model gets its own collection, never mixed vectors.
+    other = ChromaStore(path, "hash-32", 32)
+    assert other.name != reopened.name and other.count() == 0
+
+
+def test_chroma_refuses_a_collection_built_with_another_dimension(tmp_path: Path) -> None:
+    path = tmp_path / "chroma"
+    ChromaStore(path, EMB.id, EMB.dimension)
+    with pytest.raises(EmbedderMismatchError, match="nooit gemengd"):
+        ChromaStore(path, EMB.id, EMB.dimension * 2)
+
+
+def test_collection_name_is_valid_for_chroma() -> None:
+    name = collection_name("sentence-transformers//home/user/models/e5 small (v2)")
+    assert 3 <= len(name) <= 512
+    assert name[0].isalnum() and name[-1].isalnum()
+    assert all(c.isalnum() or c in "._-" for c in name)
