@@ -80,7 +80,10 @@ def main() -> int:
     t0 = time.perf_counter()
     embedder = make_embedder(args.embedder)
     load_s = time.perf_counter() - t0
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}"
+    )
     print(f"embedder: {embedder.id} (dim {embedder.dimension}), loaded in {load_s:.2f} s\n")
     header = (
         f"{'document':<48} {'pages':>5} {'chunks':>6} {'ingest s':>8} {'pages/s':>7} {'chunks/s':>8} "

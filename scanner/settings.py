@@ -61,7 +61,18 @@ class Settings(BaseModel):
         return int(self.max_file_mb * 1_000_000)
 
 
-_BOOL = {"1": True, "true": True, "yes": True, "ja": True, "on": True, "0": False, "false": False, "no": False, "nee": False, "off": False}
+_BOOL = {
+    "1": True,
+    "true": True,
+    "yes": True,
+    "ja": True,
+    "on": True,
+    "0": False,
+    "false": False,
+    "no": False,
+    "nee": False,
+    "off": False,
+}
 
 
 def _from_env(env: Mapping[str, str]) -> dict[str, Any]:

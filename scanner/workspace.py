@@ -13,7 +13,7 @@ from scanner.settings import Settings
 from scanner.store.base import ChunkStore
 from scanner.store.registry import DocumentRegistry
 
-__all__ = ["Workspace", "open_workspace", "offline_environment"]
+__all__ = ["Workspace", "offline_environment", "open_workspace"]
 
 
 def offline_environment(allow_download: bool = False) -> None:
@@ -33,13 +33,19 @@ class Workspace:
     registry: DocumentRegistry
 
 
-def open_workspace(settings: Settings, *, embedder: Embedder | None = None, store: ChunkStore | None = None) -> Workspace:
+def open_workspace(
+    settings: Settings, *, embedder: Embedder | None = None, store: ChunkStore | None = None
+) -> Workspace:
     """Open the persistent store in the data directory with the configured (or given) embedder."""
     offline_environment(settings.allow_model_download)
     if embedder is None:
-        embedder = make_embedder(settings.embedder, allow_download=settings.allow_model_download, threads=settings.threads)
+        embedder = make_embedder(
+            settings.embedder, allow_download=settings.allow_model_download, threads=settings.threads
+        )
     if store is None:
         from scanner.store.chroma import ChromaStore
 
         store = ChromaStore(settings.store_dir, embedder.id, embedder.dimension)
-    return Workspace(settings=settings, embedder=embedder, store=store, registry=DocumentRegistry(settings.documents_dir))
+    return Workspace(
+        settings=settings, embedder=embedder, store=store, registry=DocumentRegistry(settings.documents_dir)
+    )

@@ -18,11 +18,11 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ["ANONYMIZED_TELEMETRY"] = "False"
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 
-from scanner.embed.fake import HashEmbedder  # noqa: E402
-from scanner.resources import corpus_dir  # noqa: E402
-from scanner.settings import Settings, load_settings  # noqa: E402
-from scanner.store.memory import InMemoryStore  # noqa: E402
-from scanner.workspace import Workspace, open_workspace  # noqa: E402
+from scanner.embed.fake import HashEmbedder
+from scanner.resources import corpus_dir
+from scanner.settings import Settings, load_settings
+from scanner.store.memory import InMemoryStore
+from scanner.workspace import Workspace, open_workspace
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -36,7 +36,11 @@ _real_connect = socket.socket.connect
 
 def _guarded_connect(self: socket.socket, address: object) -> object:
     host = address[0] if isinstance(address, tuple) else address
-    if isinstance(host, str) and (host.startswith("127.") or host in ("localhost", "::1")) or self.family == socket.AF_UNIX:
+    if (
+        (isinstance(host, str)
+        and (host.startswith("127.") or host in ("localhost", "::1")))
+        or self.family == socket.AF_UNIX
+    ):
         return _real_connect(self, address)  # type: ignore[arg-type]
     raise RuntimeError(f"network access in tests is blocked (tried {address!r})")
 

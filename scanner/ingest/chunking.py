@@ -222,8 +222,6 @@ def chunk_document(
     out: list[Chunk] = []
     for i, page in enumerate(pages):
         out.extend(
-            chunk_page(
-                page, doc_sha256, tracker, max_chars=max_chars, known_headings=known[i] if known else None
-            )
+            chunk_page(page, doc_sha256, tracker, max_chars=max_chars, known_headings=known[i] if known else None)
         )
     return out

@@ -11,9 +11,9 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 
-__all__ = ["Vocabulary", "dehyphenate", "normalize_page_text", "normalize_spaces", "normalize_for_match"]
+__all__ = ["Vocabulary", "dehyphenate", "normalize_for_match", "normalize_page_text", "normalize_spaces"]
 
-_LIGATURES = {
+_LIGATURES: dict[str, str | None] = {
     "\ufb00": "ff",
     "\ufb01": "fi",
     "\ufb02": "fl",
@@ -25,9 +25,11 @@ _LIGATURES = {
     "\u0133": "ij",
 }
 # Characters that carry no text: soft hyphen, zero-width (non-)joiners and spaces, BOM, word joiner.
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
+_INVISIBLE: dict[str, str | None] = dict.fromkeys("\u00ad\u200b\u200c\u200d\u2060\ufeff", None)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-_TRANS = str.maketrans({**{k: v for k, v in _LIGATURES.items()}, **_INVISIBLE})
+_TRANS = str.maketrans({**_LIGATURES, **_INVISIBLE})
+_TYPOGRAPHIC: dict[str, str | int | None] = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}
+_TYPOGRAPHIC_TRANS = str.maketrans(_TYPOGRAPHIC)
 
 # Line-end hyphen: a word fragment, a hyphen (or the rarely used U+2010), a line break, the rest.
 _HYPHEN_BREAK = re.compile(r"((?:\w+-)*\w+)[-\u2010][ \t]*\n[ \t]*(\w+)(\S*)[ \t]*(\n?)")
@@ -123,6 +125,6 @@ def normalize_for_match(text: str) -> str:
     text = dehyphenate(text)
     text = re.sub(r"\s+", " ", text)
     # Typographic quotes and dashes vary between a PDF and a copy of it.
-    text = text.translate(str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}))
+    text = text.translate(_TYPOGRAPHIC_TRANS)
     text = text.replace("\u2013", "-").replace("\u2014", "-")
     return text.strip()

@@ -78,7 +78,13 @@ def expand_inputs(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, st
             try:
                 entries = sorted(path.rglob("*"))
             except OSError as exc:
-                failures.append(DocumentFailure(path=str(path), reason="unreadable", message=f"map kan niet worden gelezen ({exc.strerror or exc})."))
+                failures.append(
+                    DocumentFailure(
+                        path=str(path),
+                        reason="unreadable",
+                        message=f"map kan niet worden gelezen ({exc.strerror or exc}).",
+                    )
+                )
                 continue
             for p in entries:
                 if any(part.startswith(".") for part in p.relative_to(path).parts):

@@ -42,7 +42,7 @@ class RawDocument:
     title: str | None = None
 
 
-def _sniff(head: bytes) -> str | None:
+def _sniff(head: bytes) -> str:
     """What the first bytes say the file is."""
     if b"%PDF-" in head[:1024]:
         return "pdf"
@@ -74,7 +74,9 @@ def detect_kind(path: Path, data: bytes) -> str:
     if kind is None:
         supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
         raise DocumentError(
-            path, "unsupported-type", f"bestandstype '{suffix or '(geen extensie)'}' wordt niet ondersteund ({supported})."
+            path,
+            "unsupported-type",
+            f"bestandstype '{suffix or '(geen extensie)'}' wordt niet ondersteund ({supported}).",
         )
     if not data:
         raise DocumentError(path, "empty", "het bestand is leeg (0 bytes).")
@@ -84,7 +86,8 @@ def detect_kind(path: Path, data: bytes) -> str:
         raise DocumentError(
             path,
             "wrong-type",
-            f"de extensie is '{suffix}', maar de inhoud is {_KIND_NL[sniffed]}. Controleer of dit het juiste bestand is.",
+            f"de extensie is '{suffix}', maar de inhoud is {_KIND_NL[sniffed]}. "
+            "Controleer of dit het juiste bestand is.",
         )
     return kind
 
@@ -108,7 +111,9 @@ def read_document(path: Path, *, max_bytes: int, max_pages: int) -> RawDocument:
     except PermissionError:
         raise DocumentError(path, "unreadable", "geen leesrechten voor dit bestand.") from None
     except OSError as exc:
-        raise DocumentError(path, "unreadable", f"het bestand kan niet worden gelezen ({exc.strerror or exc}).") from None
+        raise DocumentError(
+            path, "unreadable", f"het bestand kan niet worden gelezen ({exc.strerror or exc})."
+        ) from None
     kind = detect_kind(path, data)
     if kind == "pdf":
         pages, title = _read_pdf(path, data, max_pages)
@@ -118,7 +123,9 @@ def read_document(path: Path, *, max_bytes: int, max_pages: int) -> RawDocument:
         pages, title = _read_text(path, data), None
     if len(pages) > max_pages:
         raise DocumentError(
-            path, "too-large", f"het document heeft {len(pages)} pagina's; de grens is {max_pages} (instelling max_pages)."
+            path,
+            "too-large",
+            f"het document heeft {len(pages)} pagina's; de grens is {max_pages} (instelling max_pages).",
         )
     if not any(len(p.text.strip()) >= MIN_TEXT_CHARS for p in pages):
         what = "geen tekstlaag (waarschijnlijk gescand)" if kind == "pdf" else "geen tekst"
@@ -188,7 +195,9 @@ def _read_pdf(path: Path, data: bytes, max_pages: int) -> tuple[list[RawPage], s
         raise DocumentError(path, "encrypted", "de PDF is beveiligd met een wachtwoord.") from None
     except (PdfReadError, PdfStreamError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
         raise DocumentError(
-            path, "corrupt", f"de PDF is beschadigd of onvolledig en kan niet worden gelezen ({type(exc).__name__}: {exc})."
+            path,
+            "corrupt",
+            f"de PDF is beschadigd of onvolledig en kan niet worden gelezen ({type(exc).__name__}: {exc}).",
         ) from None
 
 
@@ -243,6 +252,8 @@ def _read_docx(path: Path, data: bytes) -> list[RawPage]:
     try:
         import docx
         from docx.oxml.ns import qn
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
 
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:
@@ -260,7 +271,7 @@ def _read_docx(path: Path, data: bytes) -> list[RawPage]:
 
     for block in document.element.body.iterchildren():
         if block.tag == qn("w:p"):
-            para = docx.text.paragraph.Paragraph(block, document)
+            para = Paragraph(block, document)
             text = para.text.strip()
             breaks = block.findall(".//" + qn("w:br"))
             page_break = any(b.get(qn("w:type")) == "page" for b in breaks)
@@ -275,7 +286,7 @@ def _read_docx(path: Path, data: bytes) -> list[RawPage]:
             if page_break and lines:
                 flush()
         elif block.tag == qn("w:tbl"):
-            table = docx.table.Table(block, document)
+            table = Table(block, document)
             for row in table.rows:
                 cells = [c.text.strip() for c in row.cells]
                 row_text = " | ".join(dict.fromkeys(c for c in cells if c))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -57,7 +57,7 @@ def chunk_metadata(chunk: Chunk) -> dict[str, str | int]:
     }
 
 
-def chunk_from_record(text: str, meta: dict) -> Chunk:  # type: ignore[type-arg]
+def chunk_from_record(text: str, meta: Mapping[str, Any]) -> Chunk:
     import json
 
     return Chunk(

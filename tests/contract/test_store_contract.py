@@ -23,7 +23,11 @@ SHA_B = "b" * 64
 def _chunks(sha: str, texts: list[str], page: int = 1) -> list[Chunk]:
     out, pos = [], 0
     for t in texts:
-        out.append(Chunk(doc_sha256=sha, page=page, start=pos, end=pos + len(t), text=t, section_path=("1 Inleiding", "1.1 Doel")))
+        out.append(
+            Chunk(
+                doc_sha256=sha, page=page, start=pos, end=pos + len(t), text=t, section_path=("1 Inleiding", "1.1 Doel")
+            )
+        )
         pos += len(t) + 1
     return out
 

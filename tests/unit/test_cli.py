@@ -87,7 +87,9 @@ def test_unknown_framework_is_a_clean_error(home: Path, capsys: pytest.CaptureFi
     assert "Unknown framework 'bestaat-niet'" in capsys.readouterr().err
 
 
-def test_bad_setting_is_a_clean_error(home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_setting_is_a_clean_error(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("BELEIDSSCAN_EMBEDDER", "word2vec-1998")
     code, _ = run("ingest", str(SAMPLE_PDF))
     assert code == 2
