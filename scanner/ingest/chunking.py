@@ -95,9 +95,11 @@ def _units(text: str, known: Mapping[str, int] | None) -> Iterator[_Unit]:
         cut = 0
         is_first = first
         for m in _SENTENCE_END.finditer(seg):
-            piece = seg[cut : m.start()]
+            # Closing quotes and brackets after the full stop belong to the sentence, not to the gap.
+            stop = m.start() + len(m.group(0)) - len(m.group(0).lstrip("\"')]"))
+            piece = seg[cut:stop]
             if piece.strip():
-                yield from _trimmed(start + cut, start + m.start(), is_first)
+                yield from _trimmed(start + cut, start + stop, is_first)
                 is_first = "\n\n" in m.group(0)
             cut = m.end()
         if seg[cut:].strip():

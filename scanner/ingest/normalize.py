@@ -32,7 +32,10 @@ _TYPOGRAPHIC: dict[str, str | int | None] = {"\u2018": "'", "\u2019": "'", "\u20
 _TYPOGRAPHIC_TRANS = str.maketrans(_TYPOGRAPHIC)
 
 # Line-end hyphen: a word fragment, a hyphen (or the rarely used U+2010), a line break, the rest.
-_HYPHEN_BREAK = re.compile(r"((?:\w+-)*\w+)[-\u2010][ \t]*\n[ \t]*(\w+)(\S*)[ \t]*(\n?)")
+# The lookbehinds only let a match start where a word (or a hyphenated compound) starts; the leftmost match
+# is the same, but a long run of letters without a space (a page whose spaces were lost) is scanned once,
+# not once per character.
+_HYPHEN_BREAK = re.compile(r"(?<!\w)(?<!\w-)((?:\w+-)*\w+)[-\u2010][ \t]*\n[ \t]*(\w+)(\S*)[ \t]*(\n?)")
 # A soft hyphen at a line end marks a word the typesetter broke (PDF writes such a hyphen as U+00AD): the word
 # is joined, and the rest of its second line moves down, as in dehyphenate.
 _SOFT_BREAK = re.compile(r"(?<=\w)\u00ad[^\S\n]*\n[^\S\n]*(\w\S*)[^\S\n]*(\n?)")
@@ -47,7 +50,8 @@ class Vocabulary:
     def __init__(self, texts: Iterable[str]) -> None:
         self.counts: Counter[str] = Counter()
         for t in texts:
-            self.counts.update(w.lower() for w in re.findall(r"\w+(?:-\w+)*", t))
+            # Count words as they will be spelt after normalisation (ligatures, accents, soft hyphens).
+            self.counts.update(w.lower() for w in re.findall(r"\w+(?:-\w+)*", normalize_spaces(t)))
 
     def __contains__(self, word: str) -> bool:
         return self.counts[word.lower()] > 0

@@ -125,6 +125,19 @@ def test_vocabulary_counts_whole_hyphenated_compounds() -> None:
     assert "cultuurverenigingen" in vocab
 
 
+def test_vocabulary_sees_the_same_characters_as_the_normalised_page() -> None:
+    # The pipeline builds the vocabulary from the raw extracted pages (ligatures, decomposed accents, soft
+    # hyphens) and looks words up after normalisation; both must agree on the spelling.
+    raw_pages = ["Het zorg-pro\ufb01el is klaar.", "De coo\u0308rdinatie-aanpak werkt.", "vrijwil\u00ad\nligers"]
+    vocab = Vocabulary(raw_pages)
+    assert "zorg-profiel" in vocab
+    assert "coördinatie-aanpak" in vocab
+    assert "vrijwilligers" in vocab
+    assert normalize_page_text("Het zorg-\npro\ufb01el", vocab) == "Het zorg-profiel"
+    assert normalize_page_text("De coo\u0308rdinatie-\naanpak", vocab) == "De coördinatie-aanpak"
+    assert normalize_page_text("Het zorg-\npro\ufb01el") == "Het zorgprofiel"  # the heuristic alone joins
+
+
 # --- line structure -----------------------------------------------------------------------------------
 
 
@@ -269,3 +282,23 @@ def test_normalize_is_idempotent() -> None:
     assert normalize_page_text(once) == once
     m = normalize_for_match(PAGE)
     assert normalize_for_match(m) == m
+
+
+# --- cost -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["x" * 60_000, "a-" * 30_000, ("lange-" * 10_000) + "\nregel"])
+def test_long_runs_without_spaces_take_linear_time(text: str) -> None:
+    # A page whose spaces were lost in extraction is one long "word". The hyphen-break search used to restart
+    # at every character of it (quadratic: ~17 s for 20,000 characters); linear, this is milliseconds.
+    import time
+
+    t0 = time.perf_counter()
+    normalize_page_text(text)
+    normalize_for_match(text)
+    assert time.perf_counter() - t0 < 2.0
+
+
+def test_hyphen_break_after_a_leading_dash_is_still_repaired() -> None:
+    assert dehyphenate("--vrijwilli-\ngers") == "--vrijwilligers"
+    assert dehyphenate("x-y vrijwilli-\ngers") == "x-y vrijwilligers"
