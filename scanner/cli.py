@@ -196,6 +196,7 @@ def cmd_documents(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_frameworks(args: argparse.Namespace, out: TextIO) -> int:
+    from scanner.errors import FrameworkError
     from scanner.frameworks import list_frameworks, load_framework
 
     settings = _settings(args)
@@ -218,7 +219,10 @@ def cmd_frameworks(args: argparse.Namespace, out: TextIO) -> int:
                     out.write(f"    {el.id:<45} {el.label}\n")
         out.write(f"\n{len(fw.elements)} elementen. Bron: {'; '.join(s.citation for s in fw.sources)}\n")
         return 0
-    frameworks = list_frameworks(settings.framework_dirs)
+    problems: list[FrameworkError] = []
+    frameworks = list_frameworks(settings.framework_dirs, errors=problems)
+    for problem in problems:
+        print(f"beleidsscan: overgeslagen: {problem}", file=sys.stderr)
     if args.json:
         json.dump(
             [{"id": f.id, "version": f.version, "title": f.title, "elements": len(f.elements)} for f in frameworks],

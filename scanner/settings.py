@@ -76,6 +76,12 @@ _BOOL = {
 
 
 def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
+    known = {ENV_PREFIX + name.upper() for name in Settings.model_fields} | {ENV_PREFIX + "CONFIG"}
+    unknown = sorted(k for k in env if k.startswith(ENV_PREFIX) and k not in known)
+    if unknown:
+        raise ConfigError(
+            f"Onbekende omgevingsvariabele(n): {', '.join(unknown)}. Bekend zijn: {', '.join(sorted(known))}."
+        )
     out: dict[str, Any] = {}
     for name, field in Settings.model_fields.items():
         key = ENV_PREFIX + name.upper()
@@ -123,6 +129,9 @@ def load_settings(
     if config_file is None and (home / "settings.toml").is_file():
         config_file = home / "settings.toml"
     from_file = _from_file(config_file) if config_file else {}
+    if "home" in from_file and not (flags.get("home") or from_env.get("home")):
+        # A settings file named explicitly may move the data directory; one found in HOME cannot.
+        home = Path(from_file["home"]).expanduser()
     merged = {**from_file, **from_env, **flags, "home": home}
     try:
         return Settings.model_validate(merged)

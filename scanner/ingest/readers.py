@@ -44,7 +44,9 @@ class RawDocument:
 
 def _sniff(head: bytes) -> str:
     """What the first bytes say the file is."""
-    if b"%PDF-" in head[:1024]:
+    at = head.find(b"%PDF-", 0, 1024)
+    # A PDF header may follow up to 1 KB of junk; text that merely mentions '%PDF-' is still text.
+    if at == 0 or (at > 0 and (b"\x00" in head[:at] or not head[:at].strip())):
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
         return "zip"

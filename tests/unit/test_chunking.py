@@ -212,8 +212,24 @@ def test_empty_and_blank_pages_have_no_chunks() -> None:
 # --- property tests -------------------------------------------------------------------------------
 
 _DUTCH = [
-    "gemeente", "vrijwilligers", "jeugd", "ouders", "kinderen", "wijk", "sport", "cultuur", "financiën",
-    "één", "ouder-en-kindgroepen", "coördinatie", "ĳsbaan", "Lindenwaard", "2025", "€", "(ja)", "e-mail",
+    "gemeente",
+    "vrijwilligers",
+    "jeugd",
+    "ouders",
+    "kinderen",
+    "wijk",
+    "sport",
+    "cultuur",
+    "financiën",
+    "één",
+    "ouder-en-kindgroepen",
+    "coördinatie",
+    "ĳsbaan",
+    "Lindenwaard",
+    "2025",
+    "€",
+    "(ja)",
+    "e-mail",
 ]
 _unicode_word = st.text(alphabet=st.characters(categories=("Ll", "Lu", "Lo", "Nd")), min_size=1, max_size=10)
 _word = st.one_of(st.sampled_from(_DUTCH), st.sampled_from(_DUTCH), st.sampled_from(_DUTCH), _unicode_word)
@@ -276,9 +292,7 @@ def _line_spans(text: str) -> list[tuple[int, int, str]]:
 
 def _heading_starts(text: str) -> list[int]:
     """Offsets of the first non-blank character of every heading line of the page."""
-    return [
-        s + len(line) - len(line.lstrip()) for s, _, line in _line_spans(text) if heading_level(line) is not None
-    ]
+    return [s + len(line) - len(line.lstrip()) for s, _, line in _line_spans(text) if heading_level(line) is not None]
 
 
 def _heading_prefix_end(text: str, chunk: Chunk) -> int:

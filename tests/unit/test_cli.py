@@ -84,7 +84,7 @@ def test_frameworks_list_and_show(home: Path) -> None:
 def test_unknown_framework_is_a_clean_error(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _ = run("frameworks", "show", "bestaat-niet")
     assert code == 2
-    assert "Unknown framework 'bestaat-niet'" in capsys.readouterr().err
+    assert "Onbekend framework 'bestaat-niet'" in capsys.readouterr().err
 
 
 def test_bad_setting_is_a_clean_error(

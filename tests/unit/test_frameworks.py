@@ -195,31 +195,31 @@ def test_unknown_key_names_file_and_field_path(tmp_path: Path) -> None:
     i = index_of(data, "buurt.ho.initiatieven")
     data["elements"][i]["synoniemen"] = ["bewonersinitiatief"]
     msg = load_error(tmp_path, data)
-    assert f"elements.{i}.synoniemen: unknown field" in msg
+    assert f"elements.{i}.synoniemen: onbekend veld" in msg
 
 
 def test_unknown_key_in_a_nested_object(tmp_path: Path) -> None:
     data = small_jeugd()
     data["elements"][2]["source"]["pagina"] = 12
-    assert "elements.2.source.pagina: unknown field" in load_error(tmp_path, data)
+    assert "elements.2.source.pagina: onbekend veld" in load_error(tmp_path, data)
 
 
 def test_unknown_top_level_key(tmp_path: Path) -> None:
     data = raw_builtin(SAMENWERKING)
     data["auteur"] = "iemand"
-    assert "auteur: unknown field" in load_error(tmp_path, data)
+    assert "auteur: onbekend veld" in load_error(tmp_path, data)
 
 
 def test_missing_field(tmp_path: Path) -> None:
     data = small_jeugd()
     del data["elements"][5]["description"]
-    assert "elements.5.description: required field is missing" in load_error(tmp_path, data)
+    assert "elements.5.description: verplicht veld ontbreekt" in load_error(tmp_path, data)
 
 
 def test_missing_top_level_field(tmp_path: Path) -> None:
     data = small_jeugd()
     del data["sources"]
-    assert "sources: required field is missing" in load_error(tmp_path, data)
+    assert "sources: verplicht veld ontbreekt" in load_error(tmp_path, data)
 
 
 def test_too_few_cues(tmp_path: Path) -> None:
@@ -233,21 +233,21 @@ def test_role_reference_to_a_non_role_element(tmp_path: Path) -> None:
     i = index_of(data, "buurt.ho.initiatieven")
     data["elements"][i]["roles"] = ["buurt.mw.relaties"]
     msg = load_error(tmp_path, data)
-    assert f"elements[{i}] (buurt.ho.initiatieven).roles: 'buurt.mw.relaties' is not a role element" in msg
+    assert f"elements[{i}] (buurt.ho.initiatieven).roles: 'buurt.mw.relaties' is geen bruggenbouwer-element" in msg
 
 
 def test_role_reference_to_an_unknown_element(tmp_path: Path) -> None:
     data = small_jeugd()
     i = index_of(data, "buurt.ho.initiatieven")
     data["elements"][i]["roles"] = ["buurt.bb.wijkagent"]
-    assert "roles: unknown element 'buurt.bb.wijkagent'" in load_error(tmp_path, data)
+    assert "roles: onbekend element 'buurt.bb.wijkagent'" in load_error(tmp_path, data)
 
 
 def test_action_without_advice(tmp_path: Path) -> None:
     data = small_jeugd()
     i = index_of(data, "vereniging.ho.ontzorgen")
     del data["elements"][i]["advice"]
-    assert f"elements[{i}] (vereniging.ho.ontzorgen).advice: required for an action option" in load_error(
+    assert f"elements[{i}] (vereniging.ho.ontzorgen).advice: verplicht voor een handelingsoptie" in load_error(
         tmp_path, data
     )
 
@@ -255,26 +255,26 @@ def test_action_without_advice(tmp_path: Path) -> None:
 def test_advice_on_a_non_action_element(tmp_path: Path) -> None:
     data = small_jeugd()
     data["elements"][0]["advice"] = "Doe iets."
-    assert "advice and roles belong only to action options" in load_error(tmp_path, data)
+    assert "advice en roles horen alleen bij handelingsopties" in load_error(tmp_path, data)
 
 
 def test_duplicate_and_inconsistent_ids(tmp_path: Path) -> None:
     data = small_jeugd()
     data["elements"].append(copy.deepcopy(data["elements"][0]))
-    assert "duplicate id(s) buurt.mw.relaties" in load_error(tmp_path, data)
+    assert "dubbele id(s) buurt.mw.relaties" in load_error(tmp_path, data)
 
     data = small_jeugd()
     data["elements"][0]["environment"] = "vereniging"
-    assert "must start with 'vereniging.mw.'" in load_error(tmp_path, data)
+    assert "moet beginnen met 'vereniging.mw.'" in load_error(tmp_path, data)
 
     data = small_jeugd()
     data["elements"][0]["source"]["work"] = "cbs2024"
-    assert "unknown source 'cbs2024'" in load_error(tmp_path, data)
+    assert "onbekende bron 'cbs2024'" in load_error(tmp_path, data)
 
 
 def test_id_must_match_the_file_name(tmp_path: Path) -> None:
     path = write_framework(tmp_path, raw_builtin(SAMENWERKING), name="anders")
-    with pytest.raises(FrameworkError, match="must match the file name 'anders'") as info:
+    with pytest.raises(FrameworkError, match="moet gelijk zijn aan de bestandsnaam 'anders'") as info:
         load_framework_file(path)
     assert str(path) in str(info.value)
 
@@ -282,14 +282,14 @@ def test_id_must_match_the_file_name(tmp_path: Path) -> None:
 def test_not_yaml_and_not_a_mapping(tmp_path: Path) -> None:
     bad = tmp_path / "kapot.yaml"
     bad.write_text("id: [niet gesloten\n", encoding="utf-8")
-    with pytest.raises(FrameworkError, match="not valid YAML") as info:
+    with pytest.raises(FrameworkError, match="geen geldige YAML") as info:
         load_framework_file(bad)
     assert str(bad) in str(info.value)
     lijst = tmp_path / "lijst.yaml"
     lijst.write_text("- a\n- b\n", encoding="utf-8")
     with pytest.raises(FrameworkError, match="mapping"):
         load_framework_file(lijst)
-    with pytest.raises(FrameworkError, match="Cannot read"):
+    with pytest.raises(FrameworkError, match="kan niet worden gelezen"):
         load_framework_file(tmp_path / "bestaat-niet.yaml")
 
 
@@ -340,7 +340,7 @@ def test_unknown_framework_lists_the_available_ids(tmp_path: Path) -> None:
         load_framework("nope")
     msg = str(info.value)
     assert "'nope'" in msg
-    assert f"Available: {JEUGD}, {SAMENWERKING}." in msg
+    assert f"Beschikbaar: {JEUGD}, {SAMENWERKING}." in msg
 
     data = raw_builtin(SAMENWERKING)
     data["id"] = "gemeentelijk-kader"
@@ -348,3 +348,13 @@ def test_unknown_framework_lists_the_available_ids(tmp_path: Path) -> None:
     write_framework(user, data)
     with pytest.raises(FrameworkError, match="gemeentelijk-kader"):
         load_framework("nope", [user])
+
+
+def test_a_broken_user_framework_does_not_hide_the_others(tmp_path: Path) -> None:
+    (tmp_path / "kapot.yaml").write_text("id: kapot\nversion: 1.0\n", encoding="utf-8")
+    errors: list[FrameworkError] = []
+    listed = list_frameworks([tmp_path], errors=errors)
+    assert {f.id for f in listed} == {JEUGD, SAMENWERKING}
+    assert len(errors) == 1 and "kapot.yaml" in str(errors[0])
+    with pytest.raises(FrameworkError, match=r"kapot\.yaml"):
+        list_frameworks([tmp_path])

