@@ -50,12 +50,17 @@ def format_ingest_report(outcome: Any) -> str:
         if j == 0:
             lines.append("  ".join("-" * w for w in widths))
     for r in outcome.reports:
-        if r.pages_without_text:
-            pages = ", ".join(map(str, r.pages_without_text))
+        name = Path(r.path).name
+        if r.scanned_pages:
+            pages = ", ".join(map(str, r.scanned_pages))
             lines.append(
-                f"let op: {Path(r.path).name}: pagina {pages} zonder tekstlaag (gescand of leeg); "
-                "die pagina's zijn niet doorzocht."
+                f"let op: {name}: pagina {pages} bevat alleen een afbeelding zonder tekstlaag (gescand?); "
+                "die inhoud is niet doorzocht. Maak een doorzoekbare versie (OCR) om ze mee te nemen."
             )
+        blank = [n for n in r.pages_without_text if n not in r.scanned_pages]
+        if blank:
+            pages = ", ".join(map(str, blank))
+            lines.append(f"let op: {name}: pagina {pages} zonder tekst en zonder afbeelding (lege pagina).")
     for path, why in outcome.skipped:
         lines.append(f"overgeslagen: {path}: {why}")
     for f in outcome.failures:

@@ -35,8 +35,9 @@ class Page(_Frozen):
     label: str | None = Field(default=None, description="Printed page label (e.g. 'iii' or '12'), if known.")
     text: str = Field(description="Normalised text of the page; chunk offsets and quotes refer to this text.")
     has_text_layer: bool = Field(
-        default=True, description="False for a page without extractable text (e.g. a scanned image)."
+        default=True, description="False for a page without extractable text (a scan, or a blank page)."
     )
+    has_images: bool = Field(default=False, description="The page carries images (a page image means a scan).")
 
 
 class Section(_Frozen):
@@ -96,6 +97,11 @@ class DocumentRecord(_Frozen):
     def pages_without_text(self) -> list[int]:
         return [p.number for p in self.pages if not p.has_text_layer]
 
+    @property
+    def scanned_pages(self) -> list[int]:
+        """Pages with images but no text: most likely scans, whose content was not read (OCR needed)."""
+        return [p.number for p in self.pages if not p.has_text_layer and p.has_images]
+
     def page(self, number: int) -> Page:
         if not 1 <= number <= len(self.pages):
             raise IndexError(f"{self.file_name} has no page {number} (it has {len(self.pages)}).")
@@ -109,7 +115,8 @@ class IngestReport(_Frozen):
     sha256: str
     status: Literal["ingested", "already-stored"]
     pages: int
-    pages_without_text: tuple[int, ...] = ()
+    pages_without_text: tuple[int, ...] = Field(default=(), description="No text: scans and blank pages.")
+    scanned_pages: tuple[int, ...] = Field(default=(), description="No text but images: probably scanned.")
     characters: int
     chunks: int
     seconds: float

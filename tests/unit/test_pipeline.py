@@ -351,3 +351,26 @@ def test_prepare_document_matches_what_is_stored(env: Env) -> None:
     assert prepared.record.sha256 == report.sha256
     assert [c.id for c in prepared.chunks] == [c.id for c in env.store.chunks_of(report.sha256)]
     assert prepared.record.pages == env.registry.get(report.sha256).pages
+
+
+def test_a_page_image_without_text_is_reported_as_scanned_not_as_blank(env: Env, tmp_path: Path) -> None:
+    import io
+
+    from fpdf import FPDF
+
+    from tests.unit.docfactory import make_png
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=11)
+    pdf.add_page()
+    pdf.multi_cell(0, 6, PDF_PAGES[0])
+    pdf.add_page()  # a scanned page: one full-page image, no text layer
+    pdf.image(io.BytesIO(make_png(64, 64)), x=10, y=10, w=190)
+    pdf.add_page()  # a blank page
+    path = tmp_path / "met-scan.pdf"
+    path.write_bytes(bytes(pdf.output()))
+    (report,) = env.ingest(path).reports
+    assert report.pages_without_text == (2, 3)
+    assert report.scanned_pages == (2,)
+    rec = env.registry.get(report.sha256)
+    assert [p.has_images for p in rec.pages] == [False, True, False]
