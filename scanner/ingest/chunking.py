@@ -45,7 +45,8 @@ def heading_level(line: str, known: Mapping[str, int] | None = None) -> int | No
         top = int(number.split(".")[0])
         words = title.split()
         # A numbered list item is a sentence; a heading is short and rarely has a verb-heavy tail.
-        if top <= 30 and len(words) <= 12 and not re.search(r"\d{3,}", title):
+        # ... and a footnote ("1 Zie: https://...") carries a link.
+        if top <= 30 and len(words) <= 12 and not re.search(r"\d{3,}|https?:|www\.", title):
             return number.count(".") + 1
     letters = [c for c in s if c.isalpha()]
     if len(letters) >= 6 and all(c.isupper() for c in letters) and len(s.split()) <= 8:

@@ -61,6 +61,7 @@ def test_heading_level_of_dutch_headings(line: str, level: int) -> None:
         "2.1 Wij financieren de ouder-en-kindgroepen.",  # a numbered sentence ends with a full stop
         "WMO",  # too few capitals to be an all-caps heading
         "- Sport en bewegen",  # a bullet
+        "1 Zie: https://www.movisie.nl/artikel/sociale-veerkracht",  # a footnote with a link
     ],
 )
 def test_heading_level_of_non_headings(line: str) -> None:
