@@ -242,14 +242,108 @@ def cmd_frameworks(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+class _ElementProgress:
+    """Progress per element on stderr while a scan runs."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar: Any = None
+        self.step = ""
+
+    def __call__(self, step: str, done: int, total: int, label: str) -> None:
+        if not self.enabled:
+            return
+        from tqdm import tqdm
+
+        if self.bar is None or step != self.step:
+            self.close()
+            desc = "zoeken" if step == "retrieve" else "beoordelen"
+            self.bar = tqdm(total=total, desc=desc, unit="element", file=sys.stderr, leave=False)
+            self.step = step
+        self.bar.set_postfix_str(label, refresh=False)
+        self.bar.n = done
+        self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def cmd_scan(args: argparse.Namespace, out: TextIO) -> int:
+    from scanner.frameworks import load_framework
+    from scanner.ingest.pipeline import ingest_paths
+    from scanner.scan import make_judge, scan_documents, slug, write_result
+    from scanner.workspace import open_workspace
+
+    settings = _settings(args)
+    framework = load_framework(args.framework, settings.framework_dirs)
+    ws = open_workspace(settings)
+    show = settings.progress and sys.stderr.isatty()
+    outcome = ingest_paths(
+        [Path(p) for p in args.paths], settings=settings, embedder=ws.embedder, store=ws.store,
+        registry=ws.registry, progress=_TqdmProgress(show),
+    )  # fmt: skip
+    for f in outcome.failures:
+        out.write(f"MISLUKT: {f.path}: {f.message}\n")
+    records = [ws.registry.get(r.sha256) for r in outcome.reports]
+    records = list({r.sha256: r for r in records}.values())
+    if not records:
+        out.write("Geen documenten om te scannen.\n")
+        return EXIT_DOCUMENT_FAILURES
+    judge_name = args.judge or settings.judge
+    judge, llm_id, hashes = make_judge(ws, judge_name)
+    out_dir = Path(args.out)
+    groups = [(slug(args.set), records)] if args.set else [(Path(r.file_name).stem, [r]) for r in records]
+    for stem, group in groups:
+        progress = _ElementProgress(show)
+        try:
+            result = scan_documents(
+                ws, group, framework, judge, set_name=args.set, llm_id=llm_id, prompt_hashes=hashes, progress=progress
+            )
+        finally:
+            progress.close()
+        json_path, md_path = write_result(result, framework, out_dir, stem)
+        out.write(f"\n{stem}: {len(result.findings)} elementen beoordeeld in {result.timings['total']:.1f} s\n")
+        for env in result.summary:
+            out.write(f"  {env.verdict}\n")
+        out.write(f"  {len(result.gaps)} kansen (handelingsopties/bruggenbouwers). Resultaat: {json_path}, {md_path}\n")
+    return 0 if outcome.ok else EXIT_DOCUMENT_FAILURES
+
+
+def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
+    from scanner.evaluate import evaluate, format_metrics, load_labels, load_scans
+    from scanner.store.registry import DocumentRegistry
+
+    settings = _settings(args)
+    registry = DocumentRegistry(settings.documents_dir)
+
+    def page_text(sha: str, page: int) -> str | None:
+        try:
+            return registry.get(sha).page(page).text
+        except (KeyError, IndexError):
+            return None
+
+    metrics = evaluate(load_labels([Path(p) for p in args.labels]), load_scans(Path(args.scans)), page_text)
+    if args.json:
+        json.dump(metrics.as_dict(), out, ensure_ascii=False, indent=1)
+        out.write("\n")
+    else:
+        out.write(format_metrics(metrics) + "\n")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
-    """The main job on the shipped sample document."""
+    """The main job on the shipped sample document: a quick scan, written to ./beleidsscan-demo."""
     from scanner.resources import sample_document
 
     sample = sample_document()
     out.write(f"Voorbeelddocument: {sample}\n")
     args.paths = [str(sample)]
-    return cmd_ingest(args, out)
+    args.framework = "informele-ondersteuners-jeugd"
+    args.set = None
+    args.out = args.out or "beleidsscan-demo"
+    return cmd_scan(args, out)
 
 
 # --- parser ---------------------------------------------------------------------------------------
@@ -290,7 +384,24 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.set_defaults(func=cmd_frameworks)
 
-    p = sub.add_parser("demo", help="run the main job on the sample document the project ships")
+    p = sub.add_parser("scan", help="quick-scan documents against a framework (ingests what is missing)")
+    p.add_argument("paths", nargs="+", metavar="FILE_OR_FOLDER")
+    p.add_argument("--framework", default="informele-ondersteuners-jeugd", help="framework id")
+    p.add_argument("--judge", choices=["llm", "fast"], help="llm (default: local model) or fast (no LLM)")
+    p.add_argument("--out", default="beleidsscan-resultaten", help="folder for *.scan.json and *.scan.md")
+    p.add_argument("--set", metavar="NAME", help="scan all files as one municipality's document set")
+    _common(p)
+    p.set_defaults(func=cmd_scan)
+
+    p = sub.add_parser("eval", help="compare scans with labels (precision, recall, F1, confusion matrix)")
+    p.add_argument("--labels", nargs="+", required=True, metavar="LABELS.jsonl")
+    p.add_argument("--scans", required=True, metavar="DIR")
+    _common(p)
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("demo", help="run the main job: a quick scan of the sample document the project ships")
+    p.add_argument("--judge", choices=["llm", "fast"], help="llm (default) or fast")
+    p.add_argument("--out", help="output folder (default: ./beleidsscan-demo)")
     _common(p)
     p.set_defaults(func=cmd_demo)
     return parser

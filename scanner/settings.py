@@ -11,7 +11,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -47,6 +47,14 @@ class Settings(BaseModel):
     max_file_mb: float = Field(default=200.0, gt=0, description="Files larger than this are refused.")
     max_pages: int = Field(default=2000, ge=1, description="Documents with more pages are refused.")
     progress: bool = Field(default=True, description="Show progress bars on the terminal.")
+    judge: Literal["llm", "fast"] = Field(default="llm", description="Default judge for scans.")
+    llm_provider: Literal["llama-cpp", "openai", "azure-openai", "ollama"] = Field(
+        default="llama-cpp", description="Where the LLM runs; only llama-cpp is local and needs no server."
+    )
+    llm_model: str | None = Field(
+        default=None, description="GGUF path (llama-cpp; default: the packaged model) or model name (servers)."
+    )
+    llm_base_url: str | None = Field(default=None, description="Endpoint for openai/ollama providers.")
 
     @property
     def store_dir(self) -> Path:

@@ -1,0 +1,99 @@
+"""Gap analysis and advice, composed from the framework data (deterministic, always available).
+
+A gap is an action option (handelingsoptie) or a bridge-builder role (bruggenbouwer) that is partial or not
+found. Each gets the framework's option(s), the roles that carry them, what the document already has to build
+on, and the source reference. The value and factor elements of the same environment are given as context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from scanner.frameworks import Element, Framework
+from scanner.results import STATUS_NL, EnvironmentSummary, Evidence, Finding, Gap, GapAdvice
+
+__all__ = ["environment_summaries", "find_gaps"]
+
+
+def _source(fw: Framework, el: Element) -> str:
+    work = next((w for w in fw.sources if w.id == el.source.work), None)
+    citation = work.citation if work else el.source.work
+    return f"{citation}, {el.source.location}"
+
+
+def environment_summaries(fw: Framework, findings: Sequence[Finding]) -> list[EnvironmentSummary]:
+    out = []
+    for env in fw.environments:
+        fs = [f for f in findings if f.environment == env.id]
+        counts = {s: sum(1 for f in fs if f.status == s) for s in ("covered", "partial", "not_found")}
+        n = len(fs) or 1
+        addressed = counts["covered"] + counts["partial"]
+        actions = [f for f in fs if fw.dimension(f.dimension).is_action]
+        actions_covered = sum(1 for f in actions if f.status == "covered")
+        if counts["covered"] / n >= 0.6:
+            tone = "stevig verankerd in het beleid"
+        elif addressed / n >= 0.5:
+            tone = "deels uitgewerkt; een aantal onderdelen blijft vaag of ontbreekt"
+        elif addressed > 0:
+            tone = "nauwelijks uitgewerkt"
+        else:
+            tone = "niet aangetroffen in het document"
+        verdict = (
+            f"{env.label}: {tone} ({counts['covered']} gedekt, {counts['partial']} deels, "
+            f"{counts['not_found']} niet gevonden van {len(fs)}; "
+            f"{actions_covered} van {len(actions)} handelingsopties gedekt)."
+        )
+        out.append(EnvironmentSummary(environment=env.id, label=env.label, counts=counts, verdict=verdict))
+    return out
+
+
+def _advice_for(fw: Framework, option: Element, builds_on: list[Evidence]) -> GapAdvice:
+    roles = [fw.element(r) for r in option.roles]
+    return GapAdvice(
+        option_id=option.id,
+        option_label=option.label,
+        advice=option.advice or option.description,
+        roles=[r.label for r in roles],
+        role_ids=[r.id for r in roles],
+        builds_on=builds_on,
+        source=_source(fw, option),
+    )
+
+
+def find_gaps(fw: Framework, findings: Sequence[Finding]) -> list[Gap]:
+    gaps = []
+    for f in findings:
+        dim = fw.dimension(f.dimension)
+        if f.status == "covered" or not (dim.is_action or dim.is_role):
+            continue
+        el = fw.element(f.element_id)
+        same_env = [x for x in findings if x.environment == f.environment]
+        context = [
+            f"{x.label} ({x.element_id}): {STATUS_NL[x.status]}"
+            for x in same_env
+            if not (fw.dimension(x.dimension).is_action or fw.dimension(x.dimension).is_role)
+        ]
+        # What the document already has: this element's own partial evidence, then covered elements nearby.
+        builds_on = list(f.evidence[:2])
+        for x in same_env:
+            if len(builds_on) >= 3:
+                break
+            if x.status == "covered" and x.element_id != f.element_id and x.evidence:
+                builds_on.append(x.evidence[0])
+        if dim.is_action:
+            options = [el]
+        else:  # a missing role: the options it carries
+            options = [o for o in fw.elements if el.id in o.roles]
+        advice = [_advice_for(fw, o, builds_on) for o in options]
+        gaps.append(
+            Gap(
+                element_id=f.element_id,
+                environment=f.environment,
+                dimension=f.dimension,
+                label=f.label,
+                status=f.status,
+                context=context,
+                advice=advice,
+            )
+        )
+    return gaps

@@ -1,0 +1,89 @@
+"""Evidence: choosing a quotable span in a passage, and checking every quote against its page.
+
+A quote is shown or saved only if it occurs in the extracted text of the page it cites (after whitespace
+normalisation). A finding left without a verified quote is downgraded by the scan.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from scanner.ingest.normalize import normalize_for_match
+
+__all__ = ["best_span", "looks_like_instruction", "sentence_spans", "verify_quote"]
+
+MAX_QUOTE = 320
+_SENT = re.compile(r"(?<=[.!?;])\s+(?=[\"'(]?[A-ZÀ-Ý0-9•\-–])|\n\s*\n|\n(?=\s*[-•*–▪]\s)")
+# Text that addresses a language model rather than a reader: policy documents are untrusted input.
+_INSTRUCTION = re.compile(
+    r"(negeer|vergeet)\s+(alle\s+)?(eerdere|vorige|voorgaande|bovenstaande)\s+(instructies|opdrachten|regels)"
+    r"|ignore\s+(all\s+)?(previous|prior|above)\s+instructions"
+    r"|system\s*prompt|systeemprompt|je\s+bent\s+nu\s+een|you\s+are\s+now\s+a"
+    r"|antwoord\s+(altijd|steeds)\s+(met\s+)?[\"']?ja\b|answer\s+(always\s+)?[\"']?yes\b",
+    re.IGNORECASE,
+)
+
+
+def looks_like_instruction(text: str) -> bool:
+    return bool(_INSTRUCTION.search(text))
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentence-sized spans of ``text`` (offsets), whitespace trimmed."""
+    spans = []
+    start = 0
+    for m in _SENT.finditer(text):
+        spans.append((start, m.start()))
+        start = m.end()
+    spans.append((start, len(text)))
+    out = []
+    for a, b in spans:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b - a >= 12:
+            out.append((a, b))
+    return out
+
+
+def best_span(text: str, patterns: Sequence[re.Pattern[str]], terms: Sequence[str]) -> tuple[int, int]:
+    """The sentence of ``text`` that best shows the element: most cue words, then most query stems.
+
+    A sentence longer than MAX_QUOTE is cut to a window around its first cue word, at word boundaries.
+    """
+    spans = sentence_spans(text) or [(0, len(text))]
+    low = text.lower()
+
+    def score(span: tuple[int, int]) -> tuple[int, int, int]:
+        s = low[span[0] : span[1]]
+        cue = sum(1 for p in patterns if p.search(s))
+        overlap = sum(1 for t in terms if t in s)
+        heading_like = 0 if "\n" in text[span[0] : span[1]].strip() or len(s) > 40 else -1
+        return (cue, overlap, heading_like)
+
+    a, b = max(spans, key=score)
+    if b - a <= MAX_QUOTE:
+        return a, b
+    centre = a
+    for p in patterns:
+        m = p.search(low, a, b)
+        if m:
+            centre = m.start()
+            break
+    lo = max(a, centre - MAX_QUOTE // 3)
+    hi = min(b, lo + MAX_QUOTE)
+    if lo > a:
+        sp = text.find(" ", lo, hi)
+        lo = sp + 1 if sp != -1 else lo
+    if hi < b:
+        sp = text.rfind(" ", lo, hi)
+        hi = sp if sp > lo else hi
+    return lo, hi
+
+
+def verify_quote(quote: str, page_text: str) -> bool:
+    """True if the quote occurs on the page, whitespace, ligatures and line-end hyphens aside."""
+    q = normalize_for_match(quote)
+    return bool(q) and q in normalize_for_match(page_text)

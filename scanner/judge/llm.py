@@ -1,0 +1,343 @@
+"""The LLM-assisted judge: a model's probability of 'JA' per passage, as extra signals for the classifier.
+
+Small local models answer free-form questions badly, so the judge never reads free text from the default model:
+it reads the next-token probabilities of JA and NEE. Each question stands alone (no conversation), carries the
+element's description, inclusion and exclusion notes and an example, and puts the passage last, so llama.cpp
+reuses the evaluated prefix across the passages of one element. Results are cached by model and prompt hash.
+
+Providers (``llm_provider`` setting), all through LangChain:
+- ``llama-cpp`` (default): the packaged Qwen2.5-Coder-1.5B-Instruct GGUF, assembled and hash-checked on first use;
+- ``openai``: any OpenAI-compatible endpoint (OpenAI, Azure OpenAI, vLLM, LM Studio), reads logprobs when the
+  server gives them and falls back to the answer text;
+- ``ollama``: a local Ollama server.
+Nothing calls a remote service unless the user configured it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import sqlite3
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from scanner.errors import ConfigError, ModelUnavailableError
+from scanner.evidence import best_span, looks_like_instruction
+from scanner.frameworks import Element
+from scanner.judge import Judgement
+from scanner.judge.classifier import Classifier, load_classifier
+from scanner.judge.features import DocumentStats, element_features
+from scanner.judge.prompts import PromptSet, load_prompts
+from scanner.retrieval import DutchAnalyzer, ElementRetrieval, RetrievedPassage
+
+__all__ = ["LlmBackend", "LlmJudge", "LlmScorer", "ScriptedLlm", "make_llm", "parse_yes_no"]
+
+PASSAGES_PER_ELEMENT = 2
+PASSAGE_CHARS = 650
+
+
+class LlmBackend(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    def p_yes(self, system: str, user: str) -> float:
+        """Probability that the answer is JA (normalised over JA and NEE)."""
+        ...
+
+
+# --- parsing model outputs (pure functions, tested on messy real outputs) -------------------------
+
+
+def parse_yes_no(text: str) -> float | None:
+    """1.0 for a yes, 0.0 for a no, None when the answer says neither. Tolerates what small models write."""
+    import re
+
+    t = text.strip().lower()
+    t = re.sub(r"^[\s\"'`*_>#:\-.]+", "", t)
+    t = re.sub(r"^(antwoord|answer|assistant)\s*[:\-]\s*", "", t)
+    t = t.lstrip("\"'`*_ ")
+    if re.match(r"^(ja|yes|j\b|y\b|juist|klopt|correct)", t):
+        return 1.0
+    if re.match(r"^(nee|no\b|n\b|niet\b|onjuist|incorrect)", t):
+        return 0.0
+    return None
+
+
+def p_yes_from_top_logprobs(top: Mapping[str, float]) -> float | None:
+    """P(JA) from one position's top log-probabilities, summing the spellings of yes and no."""
+    yes = no = 0.0
+    for token, lp in top.items():
+        ans = parse_yes_no(token)
+        if ans == 1.0:
+            yes += math.exp(lp)
+        elif ans == 0.0:
+            no += math.exp(lp)
+    if yes + no == 0.0:
+        return None
+    return yes / (yes + no)
+
+
+# --- backends -------------------------------------------------------------------------------------
+
+
+class ScriptedLlm:
+    """A fake for unit tests: answers from a function of the prompt, counts calls."""
+
+    def __init__(self, answer: Callable[[str, str], float], model_id: str = "scripted/test") -> None:
+        self._answer = answer
+        self._id = model_id
+        self.calls = 0
+
+    @property
+    def id(self) -> str:
+        return self._id
+
+    def p_yes(self, system: str, user: str) -> float:
+        self.calls += 1
+        return self._answer(system, user)
+
+
+class LlamaCppBackend:
+    """llama.cpp through LangChain's LlamaCpp wrapper; probabilities from the underlying completion."""
+
+    def __init__(self, model_path: Path, *, threads: int | None = None, n_ctx: int = 2048) -> None:
+        try:
+            from langchain_community.llms import LlamaCpp
+        except ImportError as exc:
+            raise ModelUnavailableError(
+                "De lokale LLM-runtime ontbreekt (llama-cpp-python). Installeer met: pip install -e '.[llm]'"
+            ) from exc
+        self._path = model_path
+        self._llm = LlamaCpp(
+            model_path=str(model_path),
+            n_ctx=n_ctx,
+            n_threads=threads,
+            temperature=0.0,
+            max_tokens=1,
+            logprobs=20,
+            seed=0,
+            verbose=False,
+        )
+        self._lock = threading.Lock()
+
+    @property
+    def id(self) -> str:
+        return f"llama-cpp/{self._path.name}"
+
+    def p_yes(self, system: str, user: str) -> float:
+        prompt = f"<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
+        with self._lock:  # one llama.cpp context; it reuses the KV cache of a shared prompt prefix
+            out = self._llm.client.create_completion(prompt, max_tokens=1, logprobs=20, temperature=0.0)
+        choice = out["choices"][0]
+        top = (choice.get("logprobs") or {}).get("top_logprobs") or [{}]
+        p = p_yes_from_top_logprobs(top[0])
+        if p is None:
+            p = parse_yes_no(choice.get("text", "")) or 0.0
+        return p
+
+
+class ChatModelBackend:
+    """Any LangChain chat model (OpenAI-compatible, Azure, Ollama): logprobs when given, else the answer text."""
+
+    def __init__(self, chat_model: Any, model_id: str) -> None:
+        self._chat = chat_model
+        self._id = model_id
+
+    @property
+    def id(self) -> str:
+        return self._id
+
+    def p_yes(self, system: str, user: str) -> float:
+        from langchain_core.messages import HumanMessage, SystemMessage
+        from langchain_core.output_parsers import StrOutputParser
+
+        msg = self._chat.invoke([SystemMessage(system), HumanMessage(user)])
+        logprobs = (getattr(msg, "response_metadata", None) or {}).get("logprobs") or {}
+        content = logprobs.get("content") if isinstance(logprobs, dict) else None
+        if content:
+            top = {t["token"]: t["logprob"] for t in content[0].get("top_logprobs", [])}
+            p = p_yes_from_top_logprobs(top)
+            if p is not None:
+                return p
+        answer = parse_yes_no(StrOutputParser().invoke(msg))
+        return 0.5 if answer is None else answer
+
+
+def make_llm(settings: Any) -> LlmBackend:
+    """The configured LLM; the default is the packaged local model, never a remote service."""
+    provider = settings.llm_provider
+    if provider == "llama-cpp":
+        from scanner.judge.local_model import ensure_local_model
+
+        path = Path(settings.llm_model) if settings.llm_model else ensure_local_model(settings.home / "models")
+        return LlamaCppBackend(path, threads=settings.threads)
+    if provider in ("openai", "azure-openai"):
+        if not settings.llm_model:
+            raise ConfigError("Stel llm_model in (BELEIDSSCAN_LLM_MODEL) voor een OpenAI-compatibel endpoint.")
+        try:
+            from langchain_openai import AzureChatOpenAI, ChatOpenAI
+        except ImportError as exc:
+            raise ConfigError("Installeer langchain-openai voor dit endpoint: pip install langchain-openai") from exc
+        kwargs = {"model": settings.llm_model, "temperature": 0, "max_tokens": 2, "logprobs": True, "top_logprobs": 10}
+        if settings.llm_base_url:
+            kwargs["base_url"] = settings.llm_base_url
+        chat = AzureChatOpenAI(**kwargs) if provider == "azure-openai" else ChatOpenAI(**kwargs)
+        return ChatModelBackend(chat, f"{provider}/{settings.llm_model}")
+    if provider == "ollama":
+        try:
+            from langchain_ollama import ChatOllama
+        except ImportError as exc:
+            raise ConfigError("Installeer langchain-ollama voor Ollama: pip install langchain-ollama") from exc
+        chat = ChatOllama(model=settings.llm_model or "qwen2.5:7b", temperature=0, num_predict=2,
+                          base_url=settings.llm_base_url or "http://127.0.0.1:11434")  # fmt: skip
+        return ChatModelBackend(chat, f"ollama/{settings.llm_model}")
+    raise ConfigError(f"Onbekende LLM-provider '{provider}': kies llama-cpp, openai, azure-openai of ollama.")
+
+
+# --- cache ----------------------------------------------------------------------------------------
+
+
+class _Cache:
+    """P(JA) by (model, prompt hash) in SQLite, so a rerun costs nothing."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self._db: sqlite3.Connection | None = None
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(folder / "llm.sqlite", check_same_thread=False)
+            self._db.execute("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, p REAL)")
+        self.hits = self.misses = 0
+
+    @staticmethod
+    def key(model: str, system: str, user: str) -> str:
+        return hashlib.sha256(f"{model}\x00{system}\x00{user}".encode()).hexdigest()
+
+    def get(self, key: str) -> float | None:
+        if self._db is None:
+            return None
+        row = self._db.execute("SELECT p FROM answers WHERE key = ?", (key,)).fetchone()
+        return None if row is None else float(row[0])
+
+    def put(self, key: str, p: float) -> None:
+        if self._db is not None:
+            self._db.execute("INSERT OR REPLACE INTO answers VALUES (?, ?)", (key, p))
+            self._db.commit()
+
+
+# --- scoring --------------------------------------------------------------------------------------
+
+
+def screened_out(r: ElementRetrieval, stats: DocumentStats) -> bool:
+    """Elements with no cue in the best passages and below-median similarity skip the LLM (same in training)."""
+    top = r.passages[:3]
+    best = max((p.dense for p in r.passages), default=0.0)
+    return not any(p.cue_hits for p in top) and best < stats.dense_median
+
+
+class LlmScorer:
+    """Asks the model about the best passages of each element; returns the LLM features per element."""
+
+    def __init__(self, llm: LlmBackend, *, cache_dir: Path | None = None, prompts: PromptSet | None = None) -> None:
+        self.llm = llm
+        self.prompts = prompts or load_prompts()
+        self.cache = _Cache(cache_dir)
+        self.analyzer = DutchAnalyzer()
+        self.calls = 0
+
+    def _ask(self, template: str, values: Mapping[str, str]) -> float:
+        system = self.prompts.render("system", {})
+        user = self.prompts.render(template, values)
+        key = _Cache.key(self.llm.id, system, user)
+        cached = self.cache.get(key)
+        if cached is not None:
+            self.cache.hits += 1
+            return cached
+        self.cache.misses += 1
+        self.calls += 1
+        p = float(self.llm.p_yes(system, user))
+        self.cache.put(key, p)
+        return p
+
+    def _passage_text(self, element: Element, p: RetrievedPassage) -> str:
+        text = p.chunk.text
+        if len(text) <= PASSAGE_CHARS:
+            return text
+        patterns = [pat for cue in element.cues for pat in self.analyzer.cue_patterns(cue)]
+        a, b = best_span(text, patterns, [])
+        lo = max(0, min(a, b - PASSAGE_CHARS // 2) - PASSAGE_CHARS // 4)
+        return text[lo : lo + PASSAGE_CHARS]
+
+    def score_element(self, element: Element, r: ElementRetrieval) -> tuple[dict[str, float], dict[str, float], tuple[str, ...]]:
+        """(features, P(JA) per chunk id, flagged chunk ids)."""
+        flagged = tuple(p.chunk.id for p in r.passages if looks_like_instruction(p.chunk.text))
+        candidates = [p for p in r.passages if p.chunk.id not in flagged][:PASSAGES_PER_ELEMENT]
+        common = {
+            "label": element.label,
+            "description": element.description,
+            "include": " ".join(element.include),
+            "exclude": " ".join(element.exclude),
+            "example": element.examples[0] if element.examples else "",
+        }
+        scores: dict[str, float] = {}
+        for p in candidates:
+            values = {**common, "section": " > ".join(p.chunk.section_path) or "-", "passage": self._passage_text(element, p)}
+            scores[p.chunk.id] = self._ask("relevantie", values)
+        concrete = 0.0
+        if scores:
+            best_id = max(scores, key=lambda k: scores[k])
+            best = next(p for p in candidates if p.chunk.id == best_id)
+            concrete = self._ask(
+                "concreet",
+                {**common, "section": " > ".join(best.chunk.section_path) or "-", "passage": self._passage_text(element, best)},
+            )
+        vals = list(scores.values())
+        feats = {
+            "llm_max": max(vals, default=0.0),
+            "llm_mean": sum(vals) / len(vals) if vals else 0.0,
+            "llm_concrete": concrete,
+        }
+        return feats, scores, flagged
+
+    def score_all(
+        self, elements: Sequence[Element], retrievals: Sequence[ElementRetrieval], progress: Any = None
+    ) -> list[dict[str, float]]:
+        return [f for f, _, _ in self.score_all_detailed(elements, retrievals, progress)]
+
+    def score_all_detailed(
+        self, elements: Sequence[Element], retrievals: Sequence[ElementRetrieval], progress: Any = None
+    ) -> list[tuple[dict[str, float], dict[str, float], tuple[str, ...]]]:
+        stats = DocumentStats(retrievals)
+        out = []
+        for i, (el, r) in enumerate(zip(elements, retrievals, strict=True), start=1):
+            if screened_out(r, stats):
+                flagged = tuple(p.chunk.id for p in r.passages if looks_like_instruction(p.chunk.text))
+                out.append(({"llm_max": 0.0, "llm_mean": 0.0, "llm_concrete": 0.0}, {}, flagged))
+            else:
+                out.append(self.score_element(el, r))
+            if progress:
+                progress("judge", i, len(elements), el.id)
+        return out
+
+
+class LlmJudge:
+    name = "llm"
+
+    def __init__(self, scorer: LlmScorer, classifier: Classifier | None = None) -> None:
+        from scanner.judge import default_classifier_path
+
+        self.scorer = scorer
+        self.classifier = classifier or load_classifier(default_classifier_path("llm"))
+
+    def judge_all(
+        self, elements: Sequence[Element], retrievals: Sequence[ElementRetrieval], progress: Any = None
+    ) -> list[Judgement]:
+        stats = DocumentStats(retrievals)
+        detailed = self.scorer.score_all_detailed(elements, retrievals, progress)
+        out = []
+        for el, r, (llm_feats, scores, flagged) in zip(elements, retrievals, detailed, strict=True):
+            feats = element_features(el, r, stats, llm_feats)
+            passage_scores = {p.chunk.id: p.dense for p in r.passages} | scores
+            out.append(Judgement(self.classifier.predict_proba(feats), feats, passage_scores, flagged))
+        return out

@@ -1,0 +1,142 @@
+"""The scan result: a contract other tools read (``*.scan.json``). Its JSON Schema is ``docs/scan-result.schema.json``.
+
+Change the shape only with a new ``SCHEMA_VERSION``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "STATUS_NL",
+    "CheckedPassage",
+    "DocumentRef",
+    "EnvironmentSummary",
+    "Evidence",
+    "Finding",
+    "FrameworkRef",
+    "Gap",
+    "GapAdvice",
+    "ScanResult",
+    "ScanSettings",
+    "Searched",
+    "Status",
+]
+
+SCHEMA_VERSION = "1.0"
+Status = Literal["covered", "partial", "not_found"]
+STATUS_NL: dict[str, str] = {"covered": "gedekt", "partial": "deels", "not_found": "niet gevonden"}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class DocumentRef(_Model):
+    path: str
+    sha256: str
+    pages: int
+    file_name: str
+    title: str | None = None
+
+
+class FrameworkRef(_Model):
+    id: str
+    version: str
+
+
+class ScanSettings(_Model):
+    embedder: str = Field(description="Embedding model id.")
+    judge: Literal["llm", "fast"]
+    llm: str | None = Field(default=None, description="LLM id (provider/model), for the llm judge.")
+    prompt_hashes: dict[str, str] = Field(default_factory=dict, description="SHA-256 of each prompt template used.")
+    classifier: str | None = Field(default=None, description="Id and version of the calibrated classifier.")
+
+
+class Evidence(_Model):
+    page: int = Field(ge=1, description="Physical page number in the document.")
+    page_label: str | None = Field(default=None, description="Printed page label, if it differs.")
+    quote: str = Field(description="Verbatim span, verified against the extracted text of the page.")
+    chunk_id: str = Field(description="Citation key of the passage: document hash, page, offsets.")
+    score: float = Field(description="Relevance of the passage for the element (0-1).")
+    document: str | None = Field(default=None, description="File name, for a set of documents.")
+
+
+class CheckedPassage(_Model):
+    chunk_id: str
+    page: int
+    document: str | None = None
+    score: float
+    excerpt: str = Field(description="The start of the passage, for a reader to check the absence.")
+
+
+class Searched(_Model):
+    queries: list[str]
+    passages: list[CheckedPassage] = Field(description="The closest passages that were checked.")
+
+
+class Finding(_Model):
+    element_id: str
+    environment: str
+    dimension: str
+    label: str
+    status: Status
+    confidence: float = Field(ge=0, le=1, description="Probability of the chosen status under the judge.")
+    probabilities: dict[str, float] = Field(default_factory=dict, description="Per status, from the judge.")
+    evidence: list[Evidence] = Field(default_factory=list)
+    rationale: str = Field(description="Why this status, in Dutch.")
+    searched: Searched
+    override: dict[str, str] | None = Field(
+        default=None, description="A reviewer's change: {'status', 'note', 'by', 'at'} (set by the UI)."
+    )
+
+
+class GapAdvice(_Model):
+    option_id: str = Field(description="The handelingsoptie element id.")
+    option_label: str
+    advice: str = Field(description="Advice composed from the framework (Dutch).")
+    roles: list[str] = Field(description="Labels of the bruggenbouwer roles that carry the option.")
+    role_ids: list[str]
+    builds_on: list[Evidence] = Field(default_factory=list, description="What the document already has to build on.")
+    source: str = Field(description="Framework source reference.")
+
+
+class Gap(_Model):
+    element_id: str
+    environment: str
+    dimension: str
+    label: str
+    status: Status
+    context: list[str] = Field(default_factory=list, description="Related value/factor elements and their status.")
+    advice: list[GapAdvice]
+
+
+class EnvironmentSummary(_Model):
+    environment: str
+    label: str
+    counts: dict[str, int]
+    verdict: str = Field(description="One-line verdict in Dutch.")
+
+
+class ScanResult(_Model):
+    schema_version: str = SCHEMA_VERSION
+    document: DocumentRef | list[DocumentRef]
+    set_name: str | None = Field(default=None, description="Name of the document set (municipality), if any.")
+    framework: FrameworkRef
+    settings: ScanSettings
+    findings: list[Finding]
+    summary: list[EnvironmentSummary]
+    gaps: list[Gap]
+    timings: dict[str, float] = Field(description="Seconds per stage.")
+    created_at: str
+    tool_version: str
+
+    @property
+    def documents(self) -> list[DocumentRef]:
+        return self.document if isinstance(self.document, list) else [self.document]
+
+    def finding(self, element_id: str) -> Finding:
+        return next(f for f in self.findings if f.element_id == element_id)
