@@ -80,10 +80,8 @@ def find_gaps(fw: Framework, findings: Sequence[Finding]) -> list[Gap]:
                 break
             if x.status == "covered" and x.element_id != f.element_id and x.evidence:
                 builds_on.append(x.evidence[0])
-        if dim.is_action:
-            options = [el]
-        else:  # a missing role: the options it carries
-            options = [o for o in fw.elements if el.id in o.roles]
+        # a missing role: the options it carries
+        options = [el] if dim.is_action else [o for o in fw.elements if el.id in o.roles]
         advice = [_advice_for(fw, o, builds_on) for o in options]
         gaps.append(
             Gap(

@@ -82,12 +82,20 @@ class Metrics:
     def as_dict(self) -> dict[str, object]:
         return {
             "n": self.n,
-            "addressed": {"precision": self.addressed_precision, "recall": self.addressed_recall, "f1": self.addressed_f1},
+            "addressed": {
+                "precision": self.addressed_precision,
+                "recall": self.addressed_recall,
+                "f1": self.addressed_f1,
+            },
             "accuracy": self.accuracy,
             "macro_f1": self.macro_f1,
             "confusion": self.confusion,
             "per_element": self.per_element,
-            "quotes": {"total": self.quotes_total, "verified": self.quotes_verified, "rate": self.quote_verification_rate},
+            "quotes": {
+                "total": self.quotes_total,
+                "verified": self.quotes_verified,
+                "rate": self.quote_verification_rate,
+            },
             "evidence_on_labelled_page": {"hits": self.evidence_page_hits, "total": self.evidence_page_total},
             "missing": self.missing,
         }

@@ -30,8 +30,8 @@ def render_markdown(result: ScanResult, fw: Framework) -> str:
     out += ["", "Legenda: ● gedekt · ◐ deels · ○ niet gevonden. Elk citaat is gecontroleerd op de genoemde pagina.", ""]
 
     out += ["## Samenvatting", ""]
-    for env in result.summary:
-        out.append(f"- {env.verdict}")
+    for summary in result.summary:
+        out.append(f"- {summary.verdict}")
     out += ["", "| omgeving | " + " | ".join(d.label for d in fw.dimensions) + " |"]
     out.append("|---|" + "---|" * len(fw.dimensions))
     for env in fw.environments:

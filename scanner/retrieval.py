@@ -174,7 +174,7 @@ class HybridRetriever:
         distinct = {c for h in cue_hits for c in h}
         return ElementRetrieval(
             element_id=element.id,
-            queries=queries + [" ".join(element.cues[:8])],
+            queries=[*queries, " ".join(element.cues[:8])],
             passages=passages,
             doc_cue_chunks=sum(1 for h in cue_hits if h),
             doc_cues_distinct=len(distinct),

@@ -138,7 +138,9 @@ def scan_documents(
             evidence, dropped = _evidence(el, r, j, by_sha, retriever.analyzer, multi)
             dropped_total += dropped
             if not evidence:
-                rationale += " Geen citaat kon op de pagina worden teruggevonden; daarom afgewaardeerd tot niet gevonden."
+                rationale += (
+                    " Geen citaat kon op de pagina worden teruggevonden; daarom afgewaardeerd tot niet gevonden."
+                )
                 status = "not_found"
         searched = Searched(
             queries=r.queries,

@@ -89,7 +89,9 @@ def main() -> int:
         return 1
 
     base_pairs = [(e, g, keyword_baseline(f)) for d in docs for e, f, g in rows[d]]
-    print(format_metrics(metrics_for(base_pairs), "\n== keyword-only baseline (no training) ==").split("per element")[0])
+    print(
+        format_metrics(metrics_for(base_pairs), "\n== keyword-only baseline (no training) ==").split("per element")[0]
+    )
     for judge in judges:
         feature_names = BASE_FEATURES + (LLM_FEATURES if judge == "llm" else [])
         pairs = []
@@ -103,10 +105,17 @@ def main() -> int:
                 p = model.predict_proba(f)
                 doc_pairs.append((e, g, max(p, key=lambda k: p[k])))
             m = metrics_for(doc_pairs)
-            print(f"  held out {held_out:<52} acc {m.accuracy:.2f}  macro-F1 {m.macro_f1:.2f}  F1(addr) {m.addressed_f1:.2f}")
+            print(
+                f"  held out {held_out:<52} acc {m.accuracy:.2f}  "
+                f"macro-F1 {m.macro_f1:.2f}  F1(addr) {m.addressed_f1:.2f}"
+            )
             pairs.extend(doc_pairs)
         cv = metrics_for(pairs)
-        print(format_metrics(cv, f"\n== {judge} judge, leave-one-document-out over {len(docs)} documents ==").split("per element")[0])
+        print(
+            format_metrics(cv, f"\n== {judge} judge, leave-one-document-out over {len(docs)} documents ==").split(
+                "per element"
+            )[0]
+        )
         final = fit_classifier(
             [f for d in docs for _, f, _ in rows[d]],
             [g for d in docs for _, _, g in rows[d]],

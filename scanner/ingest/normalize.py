@@ -76,7 +76,7 @@ def _join_decision(head: str, tail: str, rest: str, vocab: Vocabulary | None) ->
         return kept  # "ouder-en-\nkindgroep": a hyphenated compound broken at one of its hyphens
     if tail[:1].isupper() or head.isdigit() or tail.isdigit() or len(head) == 1:
         return kept  # "Noord-\nHolland", "2025-\n2028", "e-\nmail"
-    if rest.startswith("-"):
+    if rest.startswith("-") and len(rest) > 1:
         return kept  # "ouder-\nen-kindgroep": the next fragment is itself hyphenated
     return joined
 

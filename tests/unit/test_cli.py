@@ -104,3 +104,47 @@ def test_console_script_help_works() -> None:
     assert result.returncode == 0
     for command in ("ingest", "documents", "frameworks", "demo"):
         assert command in result.stdout
+
+
+def test_scan_writes_json_and_markdown_and_eval_reads_them(home: Path, tmp_path: Path) -> None:
+    from tests.conftest import SAMPLE_LABELS
+
+    out_dir = tmp_path / "resultaten"
+    code, out = run("scan", str(SAMPLE_MD), "--judge", "fast", "--out", str(out_dir), "--no-progress")
+    assert code == 0, out
+    json_path = out_dir / "lindenwaard_kadernota_2025.scan.json"
+    md_path = out_dir / "lindenwaard_kadernota_2025.scan.md"
+    data = json.loads(json_path.read_text(encoding="utf-8"))
+    assert len(data["findings"]) == 36 and data["settings"]["judge"] == "fast"
+    assert md_path.read_text(encoding="utf-8").startswith("# Quick scan:")
+    assert "Buurtgemeenschappen:" in out and str(json_path) in out
+    # the labels name the PDF; a scan of the Markdown twin is matched by file name, so relabel it here
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text(
+        SAMPLE_LABELS.read_text(encoding="utf-8").replace(
+            "lindenwaard_kadernota_2025.pdf", "lindenwaard_kadernota_2025.md"
+        ),
+        encoding="utf-8",
+    )
+    code, out = run("eval", "--labels", str(labels), "--scans", str(out_dir))
+    assert code == 0
+    assert "labels vergeleken: 36" in out and "confusiematrix" in out
+    code, out = run("eval", "--labels", str(labels), "--scans", str(out_dir), "--json")
+    metrics = json.loads(out)
+    assert metrics["n"] == 36 and metrics["quotes"]["rate"] == 1.0
+    assert set(metrics["confusion"]) == {"covered", "partial", "not_found"}
+
+
+def test_scan_as_a_set(home: Path, tmp_path: Path) -> None:
+    pages = SAMPLE_MD.read_text(encoding="utf-8").split("\f")
+    folder = tmp_path / "lindenwaard"
+    folder.mkdir()
+    (folder / "deel-a.md").write_text("\f".join(pages[:5]), encoding="utf-8")
+    (folder / "deel-b.md").write_text("\f".join(pages[5:]), encoding="utf-8")
+    code, out = run(
+        "scan", str(folder), "--judge", "fast", "--set", "Gemeente Lindenwaard", "--out", str(tmp_path / "o")
+    )
+    assert code == 0, out
+    data = json.loads((tmp_path / "o" / "Gemeente-Lindenwaard.scan.json").read_text(encoding="utf-8"))
+    assert data["set_name"] == "Gemeente Lindenwaard"
+    assert sorted(d["file_name"] for d in data["document"]) == ["deel-a.md", "deel-b.md"]

@@ -302,3 +302,9 @@ def test_long_runs_without_spaces_take_linear_time(text: str) -> None:
 def test_hyphen_break_after_a_leading_dash_is_still_repaired() -> None:
     assert dehyphenate("--vrijwilli-\ngers") == "--vrijwilligers"
     assert dehyphenate("x-y vrijwilli-\ngers") == "x-y vrijwilligers"
+
+
+def test_a_compound_broken_before_a_coordinating_hyphen_is_joined() -> None:
+    # "gezond-\nheids- en verslavingsbeleid": the break falls inside "gezondheids-", whose own hyphen coordinates.
+    text = "het lokale gezond-\nheids- en verslavingsbeleid"
+    assert normalize_page_text(text) == "het lokale gezondheids-\nen verslavingsbeleid"
