@@ -78,3 +78,13 @@ def test_a_control_document_finds_little_covered(ws: Workspace) -> None:
     record, _, result = _scan(ws, real_file("flevoland_wmo_uitvoeringsprogramma_2022.pdf"), "fast")
     _check_citations(record, result)
     assert sum(f.status == "covered" for f in result.findings) <= 3
+
+
+def test_a_real_policy_document_with_the_llm_judge(ws: Workspace) -> None:
+    """The local model judges a real document end to end; the short VMCA vision keeps CI time in bounds."""
+    record, judge, result = _scan(ws, real_file("almere_vmca_meerjarenvisie_2022_2025.pdf"), "llm")
+    _check_citations(record, result)
+    assert judge.scorer.calls > 0
+    assert all(0.0 <= f.confidence <= 1.0 for f in result.findings)
+    # A volunteer centre's vision for all residents: little is covered for children and families.
+    assert sum(f.status == "covered" for f in result.findings) <= 6
