@@ -124,7 +124,13 @@ class LlamaCppBackend:
 
     def __init__(self, model_path: Path, *, threads: int | None = None, n_ctx: int = 2048) -> None:
         try:
-            from langchain_community.llms import LlamaCpp
+            import warnings
+
+            with warnings.catch_warnings():
+                # langchain-community announces its sunset on import; its LlamaCpp wrapper still works, and
+                # the wrapper is the one place that would change when it moves (see the module docstring).
+                warnings.simplefilter("ignore", DeprecationWarning)
+                from langchain_community.llms import LlamaCpp
         except ImportError as exc:
             raise ModelUnavailableError(
                 "De lokale LLM-runtime ontbreekt (llama-cpp-python). Installeer beleidsscan opnieuw: pip install -e ."
