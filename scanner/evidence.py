@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from scanner.ingest.chunking import heading_level
 from scanner.ingest.normalize import normalize_for_match
 
 __all__ = ["best_span", "looks_like_instruction", "sentence_spans", "verify_quote"]
@@ -39,6 +40,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans.append((start, len(text)))
     out = []
     for a, b in spans:
+        # Heading lines at the start of a span belong to no sentence: "Hoofdstuk 2 Visie\n2.1 Onze visie\nWij ..."
+        while (nl := text.find("\n", a, b)) != -1 and heading_level(text[a:nl]) is not None:
+            a = nl + 1
         while a < b and text[a].isspace():
             a += 1
         while b > a and text[b - 1].isspace():

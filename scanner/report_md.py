@@ -10,6 +10,11 @@ __all__ = ["render_markdown"]
 _ICON = {"covered": "●", "partial": "◐", "not_found": "○"}
 
 
+def _quote(text: str) -> str:
+    """A quote on one line for display; the saved quote keeps the page's line breaks."""
+    return " ".join(text.split())
+
+
 def _cite(e: object) -> str:
     page = f"p. {e.page}" + (f" (gedrukt {e.page_label})" if e.page_label else "")  # type: ignore[attr-defined]
     doc = f"{e.document}, " if e.document else ""  # type: ignore[attr-defined]
@@ -56,7 +61,7 @@ def render_markdown(result: ScanResult, fw: Framework) -> str:
                 if f.override:
                     out.append(f"Aangepast bij review: {f.override.get('note', '')}  ")
                 for e in f.evidence:
-                    out.append(f"> “{e.quote}” ({_cite(e)})")
+                    out.append(f"> “{_quote(e.quote)}” ({_cite(e)})")
                     out.append("")
                 if status == "not_found":
                     pages = ", ".join(f"p. {p.page}" for p in f.searched.passages[:3])
@@ -79,7 +84,7 @@ def render_markdown(result: ScanResult, fw: Framework) -> str:
                 if a.roles:
                     out.append(f"  Bruggenbouwers: {', '.join(a.roles)}.")
                 for e in a.builds_on[:2]:
-                    out.append(f"  Aanknopingspunt in het document: “{e.quote}” ({_cite(e)}).")
+                    out.append(f"  Aanknopingspunt in het document: “{_quote(e.quote)}” ({_cite(e)}).")
                 out.append(f"  Bron: {a.source}.")
             if g.context:
                 out.append(f"- Context in deze omgeving: {'; '.join(g.context)}.")

@@ -80,7 +80,7 @@ def _evidence(
     return out, dropped
 
 
-def _rationale(element: Element, status: str, judgement: Judgement, ps: Sequence[RetrievedPassage], judge: str) -> str:
+def _rationale(status: str, judgement: Judgement, ps: Sequence[RetrievedPassage], judge: str) -> str:
     f = judgement.features
     cues = sorted({c for p in ps[:3] for c in p.cue_hits})
     parts = [f"{STATUS_NL[status].capitalize()} (kans {judgement.confidence:.2f})."]
@@ -133,7 +133,7 @@ def scan_documents(
     for el, r, j in zip(elements, retrievals, judgements, strict=True):
         status = j.status
         evidence: list[Evidence] = []
-        rationale = _rationale(el, status, j, r.passages, judge.name)
+        rationale = _rationale(status, j, r.passages, judge.name)
         if status != "not_found":
             evidence, dropped = _evidence(el, r, j, by_sha, retriever.analyzer, multi)
             dropped_total += dropped

@@ -88,3 +88,9 @@ def test_sentence_spans_cover_sentences_and_bullets() -> None:
 )
 def test_instruction_detection(text: str, expected: bool) -> None:
     assert looks_like_instruction(text) is expected
+
+
+def test_heading_lines_do_not_open_a_quote() -> None:
+    text = "Hoofdstuk 2 Visie en ambities\n2.1 Onze visie\nWij willen dat kinderen in Lindenwaard kansrijk opgroeien."
+    spans = [text[a:b] for a, b in sentence_spans(text)]
+    assert spans == ["Wij willen dat kinderen in Lindenwaard kansrijk opgroeien."]
