@@ -40,3 +40,17 @@ def test_probability_from_top_logprobs_sums_spellings() -> None:
     top = {"JA": math.log(0.5), "Ja": math.log(0.2), "NEE": math.log(0.2), "De": math.log(0.1)}
     assert p_yes_from_top_logprobs(top) == pytest.approx(0.7 / 0.9)
     assert p_yes_from_top_logprobs({"De": -0.1, "Het": -2.0}) is None
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"), [("JA", 1.0), ("Nee, het fragment gaat over afval.", 0.0), ("Misschien", 0.5)]
+)
+def test_a_langchain_chat_model_provider_without_logprobs_is_read_from_its_answer(answer: str, expected: float) -> None:
+    """The path of OpenAI-compatible and Ollama servers, with LangChain's own fake chat model in their place."""
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from scanner.judge.llm import ChatModelBackend
+
+    backend = ChatModelBackend(FakeListChatModel(responses=[answer]), "fake/chat")
+    assert backend.id == "fake/chat"
+    assert backend.p_yes("Antwoord met JA of NEE.", "Gaat dit over buurthuizen?") == expected
