@@ -19,7 +19,7 @@ from scanner.judge.features import DocumentStats, element_features
 from scanner.resources import corpus_dir
 from scanner.retrieval import ElementRetrieval
 
-__all__ = ["FastJudge", "Judge", "Judgement", "default_classifier_path"]
+__all__ = ["FastJudge", "Judge", "Judgement", "default_classifier_path", "flagged_passages"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,11 @@ class Judge(Protocol):
     ) -> list[Judgement]: ...
 
 
+def flagged_passages(r: ElementRetrieval) -> tuple[str, ...]:
+    """Chunk ids of the passages that address a language model: never judged by one, never quoted."""
+    return tuple(p.chunk.id for p in r.passages if looks_like_instruction(p.chunk.text))
+
+
 def default_classifier_path(judge: str) -> Path:
     return corpus_dir() / "models" / f"judge-{judge}.json"
 
@@ -67,6 +72,6 @@ class FastJudge:
         for el, r in zip(elements, retrievals, strict=True):
             feats = element_features(el, r, stats)
             scores = {p.chunk.id: p.dense for p in r.passages}
-            flagged = tuple(p.chunk.id for p in r.passages if looks_like_instruction(p.chunk.text))
+            flagged = flagged_passages(r)
             out.append(Judgement(self.classifier.predict_proba(feats), feats, scores, flagged))
         return out

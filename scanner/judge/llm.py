@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from scanner.errors import ConfigError, ModelUnavailableError
-from scanner.evidence import best_span, looks_like_instruction
+from scanner.evidence import best_span
 from scanner.frameworks import Element
-from scanner.judge import Judgement
+from scanner.judge import Judgement, flagged_passages
 from scanner.judge.classifier import Classifier, load_classifier
 from scanner.judge.features import DocumentStats, element_features
 from scanner.judge.prompts import PromptSet, load_prompts
@@ -318,7 +318,7 @@ class LlmScorer:
         self, element: Element, r: ElementRetrieval
     ) -> tuple[dict[str, float], dict[str, float], tuple[str, ...]]:
         """(features, P(JA) per chunk id, flagged chunk ids)."""
-        flagged = tuple(p.chunk.id for p in r.passages if looks_like_instruction(p.chunk.text))
+        flagged = flagged_passages(r)
         candidates = [p for p in r.passages if p.chunk.id not in flagged][:PASSAGES_PER_ELEMENT]
         common = {"label": element.label, "description": element.description.split(". ")[0].rstrip(".") + "."}
         scores: dict[str, float] = {}
@@ -354,8 +354,7 @@ class LlmScorer:
         out: list[tuple[dict[str, float], dict[str, float], tuple[str, ...]]] = []
         for i, (el, r) in enumerate(zip(elements, retrievals, strict=True), start=1):
             if screened_out(r):
-                flagged = tuple(p.chunk.id for p in r.passages if looks_like_instruction(p.chunk.text))
-                out.append(({"llm_max": 0.0, "llm_mean": 0.0, "llm_concrete": 0.0}, {}, flagged))
+                out.append(({"llm_max": 0.0, "llm_mean": 0.0, "llm_concrete": 0.0}, {}, flagged_passages(r)))
             else:
                 out.append(self.score_element(el, r))
             if progress:
