@@ -7,12 +7,12 @@ on, and the source reference. The value and factor elements of the same environm
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from scanner.frameworks import Element, Framework
-from scanner.results import STATUS_NL, EnvironmentSummary, Evidence, Finding, Gap, GapAdvice
+from scanner.results import STATUS_NL, EnvironmentSummary, Evidence, Finding, Gap, GapAdvice, ScanResult
 
-__all__ = ["environment_summaries", "find_gaps"]
+__all__ = ["apply_overrides", "environment_summaries", "find_gaps"]
 
 
 def _source(fw: Framework, el: Element) -> str:
@@ -25,11 +25,11 @@ def environment_summaries(fw: Framework, findings: Sequence[Finding]) -> list[En
     out = []
     for env in fw.environments:
         fs = [f for f in findings if f.environment == env.id]
-        counts = {s: sum(1 for f in fs if f.status == s) for s in ("covered", "partial", "not_found")}
+        counts = {s: sum(1 for f in fs if f.effective_status == s) for s in ("covered", "partial", "not_found")}
         n = len(fs) or 1
         addressed = counts["covered"] + counts["partial"]
         actions = [f for f in fs if fw.dimension(f.dimension).is_action]
-        actions_covered = sum(1 for f in actions if f.status == "covered")
+        actions_covered = sum(1 for f in actions if f.effective_status == "covered")
         if counts["covered"] / n >= 0.6:
             tone = "stevig verankerd in het beleid"
         elif addressed / n >= 0.5:
@@ -64,12 +64,12 @@ def find_gaps(fw: Framework, findings: Sequence[Finding]) -> list[Gap]:
     gaps = []
     for f in findings:
         dim = fw.dimension(f.dimension)
-        if f.status == "covered" or not (dim.is_action or dim.is_role):
+        if f.effective_status == "covered" or not (dim.is_action or dim.is_role):
             continue
         el = fw.element(f.element_id)
         same_env = [x for x in findings if x.environment == f.environment]
         context = [
-            f"{x.label} ({x.element_id}): {STATUS_NL[x.status]}"
+            f"{x.label} ({x.element_id}): {STATUS_NL[x.effective_status]}"
             for x in same_env
             if not (fw.dimension(x.dimension).is_action or fw.dimension(x.dimension).is_role)
         ]
@@ -78,7 +78,7 @@ def find_gaps(fw: Framework, findings: Sequence[Finding]) -> list[Gap]:
         for x in same_env:
             if len(builds_on) >= 3:
                 break
-            if x.status == "covered" and x.element_id != f.element_id and x.evidence:
+            if x.effective_status == "covered" and x.element_id != f.element_id and x.evidence:
                 builds_on.append(x.evidence[0])
         # a missing role: the options it carries
         options = [el] if dim.is_action else [o for o in fw.elements if el.id in o.roles]
@@ -89,9 +89,37 @@ def find_gaps(fw: Framework, findings: Sequence[Finding]) -> list[Gap]:
                 environment=f.environment,
                 dimension=f.dimension,
                 label=f.label,
-                status=f.status,
+                status=f.effective_status,
                 context=context,
                 advice=advice,
             )
         )
     return gaps
+
+
+def apply_overrides(
+    result: ScanResult, fw: Framework, overrides: Mapping[str, Mapping[str, str] | None]
+) -> ScanResult:
+    """A copy of the result with reviewers' changes per element id, and summary and gaps recomputed.
+
+    An override is {"status": ..., "note": ..., "by": ..., "at": ...}; None removes an earlier one.
+    The judge's own status stays in the finding, so a review never hides what the tool found.
+    """
+    unknown = set(overrides) - {f.element_id for f in result.findings}
+    if unknown:
+        raise KeyError(f"Onbekende element-id's in de beoordeling: {', '.join(sorted(unknown))}")
+    findings = []
+    for f in result.findings:
+        if f.element_id in overrides:
+            o = overrides[f.element_id]
+            if o is not None and o.get("status") not in STATUS_NL:
+                raise ValueError(f"Ongeldige status '{o.get('status')}' voor {f.element_id}")
+            f = f.model_copy(update={"override": dict(o) if o is not None else None})
+        findings.append(f)
+    return result.model_copy(
+        update={
+            "findings": findings,
+            "summary": environment_summaries(fw, findings),
+            "gaps": find_gaps(fw, findings),
+        }
+    )

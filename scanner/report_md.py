@@ -43,7 +43,7 @@ def render_markdown(result: ScanResult, fw: Framework) -> str:
         cells = []
         for dim in fw.dimensions:
             fs = [f for f in result.findings if f.environment == env.id and f.dimension == dim.id]
-            cells.append(" ".join(_ICON[f.status] for f in fs) or "–")
+            cells.append(" ".join(_ICON[f.effective_status] for f in fs) or "–")
         out.append(f"| {env.label} | " + " | ".join(cells) + " |")
     out.append("")
 
@@ -55,7 +55,7 @@ def render_markdown(result: ScanResult, fw: Framework) -> str:
                 continue
             out += [f"### {dim.label}", ""]
             for f in fs:
-                status = f.override["status"] if f.override else f.status
+                status = f.effective_status
                 out.append(f"**{_ICON[status]} {f.label}** (`{f.element_id}`): {STATUS_NL[status]}  ")
                 out.append(f"{f.rationale}  ")
                 if f.override:

@@ -93,6 +93,13 @@ class Finding(_Model):
         default=None, description="A reviewer's change: {'status', 'note', 'by', 'at'} (set by the UI)."
     )
 
+    @property
+    def effective_status(self) -> Status:
+        """The reviewer's status where there is one, else the judge's."""
+        if self.override and self.override.get("status") in STATUS_NL:
+            return self.override["status"]  # type: ignore[return-value]
+        return self.status
+
 
 class GapAdvice(_Model):
     option_id: str = Field(description="The handelingsoptie element id.")

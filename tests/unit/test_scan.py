@@ -170,3 +170,27 @@ def test_a_document_set_cites_its_documents(fake_workspace: Workspace, framework
     cited = {e.document for f in result.findings for e in f.evidence}
     assert cited == {"deel-a.md", "deel-b.md"}
     jsonschema.validate(json.loads(result.model_dump_json()), SCHEMA)
+
+
+def test_review_overrides_recompute_summary_and_gaps(fake_workspace: Workspace, framework: Framework) -> None:
+    from scanner.analysis import apply_overrides
+
+    record = ingest(fake_workspace, SAMPLE_MD)
+    result = scan_documents(fake_workspace, [record], framework, FastJudge(CUE_CLASSIFIER))
+    gap = result.gaps[0]
+    before = next(s for s in result.summary if s.environment == gap.environment)
+    note = {"status": "covered", "note": "staat in paragraaf 3.2", "by": "test", "at": "2026-11-26"}
+    reviewed = apply_overrides(result, framework, {gap.element_id: note})
+    f = reviewed.finding(gap.element_id)
+    assert f.status == gap.status and f.effective_status == "covered"  # the judge's own status is kept
+    assert gap.element_id not in {g.element_id for g in reviewed.gaps}
+    after = next(s for s in reviewed.summary if s.environment == gap.environment)
+    assert after.counts["covered"] == before.counts["covered"] + 1
+    assert after.counts[gap.status] == before.counts[gap.status] - 1
+    # removing the override restores the original view
+    restored = apply_overrides(reviewed, framework, {gap.element_id: None})
+    assert restored.gaps == result.gaps and restored.summary == result.summary
+    with pytest.raises(ValueError):
+        apply_overrides(result, framework, {gap.element_id: {"status": "misschien"}})
+    with pytest.raises(KeyError):
+        apply_overrides(result, framework, {"xx-bestaat-niet": note})
