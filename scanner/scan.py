@@ -89,8 +89,10 @@ def _rationale(status: str, judgement: Judgement, ps: Sequence[RetrievedPassage]
     else:
         parts.append("Geen van de zoektermen van dit element komt voor in de beste passages.")
     parts.append(f"Hoogste semantische gelijkenis {f.get('dense_max', 0):.2f}.")
-    if judge == "llm" and "llm_max" in f:
+    if judge == "llm" and f.get("llm_asked") == 1.0:
         parts.append(f"Het taalmodel acht de beste passage relevant met kans {f['llm_max']:.2f}.")
+    elif judge == "llm" and f.get("llm_asked") == 0.0:
+        parts.append("Het taalmodel is niet gevraagd: de signalen uit de zoekstap waren duidelijk genoeg.")
     if ps and status != "not_found" and f.get("youth_top", 1.0) == 0.0:
         parts.append("De passages noemen geen kinderen, jongeren of gezinnen: mogelijk een andere doelgroep.")
     if judgement.flagged:
@@ -182,7 +184,7 @@ def scan_documents(
             judge=judge.name,  # type: ignore[arg-type]
             llm=llm_id,
             prompt_hashes=prompt_hashes or {},
-            classifier=f"{judge.classifier.id}@{judge.classifier.version}",
+            classifier=getattr(judge, "classifier_ref", f"{judge.classifier.id}@{judge.classifier.version}"),
         ),
         findings=findings,
         summary=environment_summaries(framework, findings),

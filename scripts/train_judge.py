@@ -15,6 +15,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -45,7 +46,7 @@ def main() -> int:
     from scanner.ingest.pipeline import ingest_paths
     from scanner.judge.classifier import fit_classifier
     from scanner.judge.features import BASE_FEATURES, LLM_FEATURES, DocumentStats, element_features
-    from scanner.judge.llm import LlmScorer, make_llm
+    from scanner.judge.llm import GATE_CONFIDENCE, LlmScorer, make_llm, screened_out
     from scanner.retrieval import HybridRetriever
     from scanner.settings import load_settings
     from scanner.workspace import open_workspace
@@ -61,6 +62,7 @@ def main() -> int:
     scorer = LlmScorer(make_llm(settings), cache_dir=settings.home / "cache") if "llm" in judges else None
 
     rows: dict[str, list[tuple[str, dict[str, float], str]]] = {}  # doc -> (element, features, gold)
+    askable: dict[tuple[str, str], bool] = {}  # (doc, element) -> a cue among the best passages
     for doc, doc_labels in group_by_document(labels).items():
         path = next((d / doc for d in SEARCH if (d / doc).is_file()), None)
         if path is None:
@@ -77,6 +79,7 @@ def main() -> int:
         stats = DocumentStats(retrievals)
         gold = {lb.element: lb.status for lb in doc_labels}
         llm_feats = scorer.score_all(fw.elements, retrievals) if scorer else [None] * len(retrievals)
+        askable.update({(doc, el.id): not screened_out(r) for el, r in zip(fw.elements, retrievals, strict=True)})
         rows[doc] = [
             (el.id, element_features(el, r, stats, lf), gold[el.id])
             for el, r, lf in zip(fw.elements, retrievals, llm_feats, strict=True)
@@ -92,18 +95,50 @@ def main() -> int:
     print(
         format_metrics(metrics_for(base_pairs), "\n== keyword-only baseline (no training) ==").split("per element")[0]
     )
+
+    def fit(train: list[tuple[dict[str, float], str]], names: list[str], judge: str, version: str = "cv") -> Any:
+        return fit_classifier([f for f, _ in train], [g for _, g in train], names, id=f"judge-{judge}",
+                              version=version, c=args.c)  # fmt: skip
+
+    def held_out_pairs(held_out: str, judge: str, gate: float) -> tuple[list[tuple[str, str, str]], int]:
+        """Predictions for one held-out document from models fitted on the others; and the questions asked.
+
+        The llm judge is the cascade of scanner/judge/llm.py: the fold's fast model where it is at least
+        ``gate`` sure or no cue stands in the best passages, else the fold's llm model (fitted on the askable
+        elements, whose LLM features are real)."""
+        train = [(d, e, f, g) for d in docs if d != held_out for e, f, g in rows[d]]
+        fast = fit([(f, g) for _, _, f, g in train], BASE_FEATURES, "fast")
+        llm = (
+            fit([(f, g) for d, e, f, g in train if askable[(d, e)]], BASE_FEATURES + LLM_FEATURES, "llm")
+            if judge == "llm"
+            else None
+        )
+        out, asked = [], 0
+        for e, f, g in rows[held_out]:
+            p = fast.predict_proba(f)
+            if llm is not None and askable[(held_out, e)] and max(p.values()) < gate:
+                p = llm.predict_proba(f)
+                asked += 1
+            out.append((e, g, max(p, key=lambda k: p[k])))
+        return out, asked
+
+    if "llm" in judges:
+        print("\n== llm cascade: gate sweep (leave-one-document-out) ==")
+        print(f"{'gate':>5} {'elements asked':>15} {'accuracy':>9} {'macro-F1':>9} {'F1(addr)':>9}")
+        for gate in (0.0, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8, 1.01):
+            sweep, asked_total = [], 0
+            for held_out in docs:
+                ps, n_asked = held_out_pairs(held_out, "llm", gate)
+                sweep.extend(ps)
+                asked_total += n_asked
+            m = metrics_for(sweep)
+            print(f"{gate:>5.2f} {asked_total:>15} {m.accuracy:>9.3f} {m.macro_f1:>9.3f} {m.addressed_f1:>9.3f}")
+
     for judge in judges:
         feature_names = BASE_FEATURES + (LLM_FEATURES if judge == "llm" else [])
         pairs = []
         for held_out in docs:
-            train = [(f, g) for d in docs if d != held_out for _, f, g in rows[d]]
-            model = fit_classifier(
-                [f for f, _ in train], [g for _, g in train], feature_names, id=f"judge-{judge}", version="cv", c=args.c
-            )
-            doc_pairs = []
-            for e, f, g in rows[held_out]:
-                p = model.predict_proba(f)
-                doc_pairs.append((e, g, max(p, key=lambda k: p[k])))
+            doc_pairs, _ = held_out_pairs(held_out, judge, GATE_CONFIDENCE)
             m = metrics_for(doc_pairs)
             print(
                 f"  held out {held_out:<52} acc {m.accuracy:.2f}  "
@@ -116,13 +151,11 @@ def main() -> int:
                 "per element"
             )[0]
         )
-        final = fit_classifier(
-            [f for d in docs for _, f, _ in rows[d]],
-            [g for d in docs for _, _, g in rows[d]],
+        final = fit(
+            [(f, g) for d in docs for e, f, g in rows[d] if judge == "fast" or askable[(d, e)]],
             feature_names,
-            id=f"judge-{judge}",
+            judge,
             version=time.strftime("%Y%m%d"),
-            c=args.c,
         )
         final = final.model_copy(
             update={

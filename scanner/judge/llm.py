@@ -37,6 +37,10 @@ __all__ = ["LlmBackend", "LlmJudge", "LlmScorer", "ScriptedLlm", "make_llm", "pa
 PASSAGES_PER_ELEMENT = 2
 PASSAGE_CHARS = 360
 SECOND_PASSAGE_BELOW = 0.6  # ask about the second passage only when the first one does not convince
+# A cascade: the fast classifier decides where it is this sure, and the model is asked only about the rest.
+# Chosen by leave-one-document-out figures (scripts/train_judge.py prints the sweep); it keeps a 15-page
+# document to about ten questions' worth of prompt processing without losing quality.
+GATE_CONFIDENCE = 0.6
 
 
 class LlmBackend(Protocol):
@@ -349,11 +353,16 @@ class LlmScorer:
         return [f for f, _, _ in self.score_all_detailed(elements, retrievals, progress)]
 
     def score_all_detailed(
-        self, elements: Sequence[Element], retrievals: Sequence[ElementRetrieval], progress: Any = None
+        self,
+        elements: Sequence[Element],
+        retrievals: Sequence[ElementRetrieval],
+        progress: Any = None,
+        ask: Sequence[bool] | None = None,
     ) -> list[tuple[dict[str, float], dict[str, float], tuple[str, ...]]]:
+        """LLM features per element; elements screened out (or not in ``ask``) get zeros without a question."""
         out: list[tuple[dict[str, float], dict[str, float], tuple[str, ...]]] = []
         for i, (el, r) in enumerate(zip(elements, retrievals, strict=True), start=1):
-            if screened_out(r):
+            if screened_out(r) or (ask is not None and not ask[i - 1]):
                 out.append(({"llm_max": 0.0, "llm_mean": 0.0, "llm_concrete": 0.0}, {}, flagged_passages(r)))
             else:
                 out.append(self.score_element(el, r))
@@ -362,23 +371,52 @@ class LlmScorer:
         return out
 
 
+def gate(probabilities: Mapping[str, float], r: ElementRetrieval, threshold: float = GATE_CONFIDENCE) -> bool:
+    """True when the model is to be asked: a cue among the best passages and the fast classifier unsure."""
+    return not screened_out(r) and max(probabilities.values()) < threshold
+
+
 class LlmJudge:
+    """A cascade: the fast classifier where it is sure; elsewhere the LLM's answers through the llm classifier."""
+
     name = "llm"
 
-    def __init__(self, scorer: LlmScorer, classifier: Classifier | None = None) -> None:
+    def __init__(
+        self,
+        scorer: LlmScorer,
+        classifier: Classifier | None = None,
+        gate_classifier: Classifier | None = None,
+        gate_confidence: float = GATE_CONFIDENCE,
+    ) -> None:
         from scanner.judge import default_classifier_path
 
         self.scorer = scorer
         self.classifier = classifier or load_classifier(default_classifier_path("llm"))
+        self.gate_classifier = gate_classifier or load_classifier(default_classifier_path("fast"))
+        self.gate_confidence = gate_confidence
+
+    @property
+    def classifier_ref(self) -> str:
+        c, g = self.classifier, self.gate_classifier
+        return f"{c.id}@{c.version} (poort {g.id}@{g.version} < {self.gate_confidence:g})"
 
     def judge_all(
         self, elements: Sequence[Element], retrievals: Sequence[ElementRetrieval], progress: Any = None
     ) -> list[Judgement]:
         stats = DocumentStats(retrievals)
-        detailed = self.scorer.score_all_detailed(elements, retrievals, progress)
+        base = [element_features(el, r, stats) for el, r in zip(elements, retrievals, strict=True)]
+        fast = [self.gate_classifier.predict_proba(f) for f in base]
+        ask = [gate(p, r, self.gate_confidence) for p, r in zip(fast, retrievals, strict=True)]
+        detailed = self.scorer.score_all_detailed(elements, retrievals, progress, ask=ask)
         out = []
-        for el, r, (llm_feats, scores, flagged) in zip(elements, retrievals, detailed, strict=True):
-            feats = element_features(el, r, stats, llm_feats)
+        for el, r, asked, p_fast, (llm_feats, scores, flagged) in zip(
+            elements, retrievals, ask, fast, detailed, strict=True
+        ):
             passage_scores = {p.chunk.id: p.dense for p in r.passages} | scores
-            out.append(Judgement(self.classifier.predict_proba(feats), feats, passage_scores, flagged))
+            if asked:
+                feats = element_features(el, r, stats, llm_feats) | {"llm_asked": 1.0}
+                out.append(Judgement(self.classifier.predict_proba(feats), feats, passage_scores, flagged))
+            else:
+                feats = element_features(el, r, stats) | {"llm_asked": 0.0}
+                out.append(Judgement(p_fast, feats, passage_scores, flagged))
         return out

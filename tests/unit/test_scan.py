@@ -29,6 +29,7 @@ CUE_CLASSIFIER = Classifier(
 )  # fmt: skip
 # the same, plus the LLM: a confident JA makes an element covered
 LLM_CLASSIFIER = CUE_CLASSIFIER.model_copy(update={"id": "test-llm", "coef": [[4.0, 8.0], [2.0, 0.0], [0.0, 0.0]]})
+ASK_ALL = 1.01  # a cascade gate no classifier passes: every element with a cue goes to the LLM
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +113,7 @@ def test_llm_judge_reads_the_model_and_caches(fake_workspace: Workspace, framewo
     record = ingest(fake_workspace, SAMPLE_MD)
     llm = ScriptedLlm(lambda system, user: 0.9 if "Home-Start" in user else 0.1)
     scorer = LlmScorer(llm, cache_dir=tmp_path / "cache")
-    result = scan_documents(fake_workspace, [record], framework, LlmJudge(scorer, LLM_CLASSIFIER), llm_id=llm.id)
+    result = scan_documents(fake_workspace, [record], framework, LlmJudge(scorer, LLM_CLASSIFIER, gate_confidence=ASK_ALL), llm_id=llm.id)
     assert llm.calls > 0
     first_calls = llm.calls
     assert scorer.cache.misses == first_calls and scorer.cache.hits == 0
@@ -120,9 +121,39 @@ def test_llm_judge_reads_the_model_and_caches(fake_workspace: Workspace, framewo
     assert home_start and all(f.status == "covered" for f in home_start)
     # A rerun costs nothing: every answer comes from the cache.
     again = LlmScorer(llm, cache_dir=tmp_path / "cache")
-    second = scan_documents(fake_workspace, [record], framework, LlmJudge(again, LLM_CLASSIFIER), llm_id=llm.id)
+    second = scan_documents(fake_workspace, [record], framework, LlmJudge(again, LLM_CLASSIFIER, gate_confidence=ASK_ALL), llm_id=llm.id)
     assert llm.calls == first_calls and again.cache.hits == first_calls
     assert [f.status for f in second.findings] == [f.status for f in result.findings]
+
+
+def test_the_cascade_asks_the_model_only_where_the_fast_classifier_is_unsure(
+    fake_workspace: Workspace, framework: Framework
+) -> None:
+    record = ingest(fake_workspace, SAMPLE_MD)
+    gate_classifier = CUE_CLASSIFIER.model_copy(
+        update={"id": "test-gate", "features": ["dense_max", "cue_top"], "coef": [[6.0, 1.0], [3.0, 0.5], [0.0, 0.0]]}
+    )
+    fast = scan_documents(fake_workspace, [record], framework, FastJudge(gate_classifier))
+    sureness = {f.element_id: max(f.probabilities.values()) for f in fast.findings}
+    gate = sorted(sureness.values())[18]  # half the elements are this sure
+    sure = {e for e, p in sureness.items() if p > gate + 1e-3}
+    assert 5 < len(sure) < 31  # the gate has something to do on both sides
+    asked: list[str] = []
+    label_of = {e.label: e.id for e in framework.elements}
+
+    def record_element(system: str, user: str) -> float:
+        asked.append(label_of[user.split("Element: ", 1)[1].split(". ", 1)[0]])
+        return 0.9
+
+    scorer = LlmScorer(ScriptedLlm(record_element), cache_dir=None)
+    judge = LlmJudge(scorer, LLM_CLASSIFIER, gate_classifier=gate_classifier, gate_confidence=gate)
+    result = scan_documents(fake_workspace, [record], framework, judge)
+    assert asked and not (set(asked) & sure)  # never asked where the fast classifier was sure
+    for f in result.findings:
+        if f.element_id in sure:  # the fast classifier's verdict stands, and the rationale says so
+            assert f.status == fast.finding(f.element_id).status
+            assert "niet gevraagd" in f.rationale
+    assert f"poort test-gate@1 < {gate:g}" in (result.settings.classifier or "")
 
 
 INJECTION = (
@@ -149,7 +180,7 @@ def test_an_instruction_inside_a_document_changes_nothing(
     for path in (SAMPLE_MD, poisoned):
         record = ingest(fake_workspace, path)
         scorer = LlmScorer(ScriptedLlm(obedient), cache_dir=None)
-        results[path.name] = scan_documents(fake_workspace, [record], framework, LlmJudge(scorer, LLM_CLASSIFIER))
+        results[path.name] = scan_documents(fake_workspace, [record], framework, LlmJudge(scorer, LLM_CLASSIFIER, gate_confidence=ASK_ALL))
     clean, dirty = results[SAMPLE_MD.name], results[poisoned.name]
     assert not any("negeer eerdere instructies" in u.lower() for u in seen)  # never sent to the model
     assert [f.status for f in dirty.findings] == [f.status for f in clean.findings]
