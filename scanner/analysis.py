@@ -97,9 +97,7 @@ def find_gaps(fw: Framework, findings: Sequence[Finding]) -> list[Gap]:
     return gaps
 
 
-def apply_overrides(
-    result: ScanResult, fw: Framework, overrides: Mapping[str, Mapping[str, str] | None]
-) -> ScanResult:
+def apply_overrides(result: ScanResult, fw: Framework, overrides: Mapping[str, Mapping[str, str] | None]) -> ScanResult:
     """A copy of the result with reviewers' changes per element id, and summary and gaps recomputed.
 
     An override is {"status": ..., "note": ..., "by": ..., "at": ...}; None removes an earlier one.
