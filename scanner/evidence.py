@@ -43,7 +43,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         # Heading lines at the start of a span belong to no sentence: "Hoofdstuk 2 Visie\n2.1 Onze visie\nWij ..."
         while (nl := text.find("\n", a, b)) != -1 and heading_level(text[a:nl]) is not None:
             a = nl + 1
-        while a < b and text[a].isspace():
+        # a list bullet is layout, not part of the sentence
+        while a < b and (text[a].isspace() or text[a] in "•▪◦●·*–-"):
             a += 1
         while b > a and text[b - 1].isspace():
             b -= 1
