@@ -249,7 +249,9 @@ class _Cache:
         self._db: sqlite3.Connection | None = None
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(folder / "llm.sqlite", check_same_thread=False)
+            # batch workers share the cache: wait for a writer rather than fail, and let readers read meanwhile
+            self._db = sqlite3.connect(folder / "llm.sqlite", check_same_thread=False, timeout=60)
+            self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, p REAL)")
         self.hits = self.misses = 0
 
