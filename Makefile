@@ -18,7 +18,7 @@ test: $(STAMP)
 	$(VENV)/bin/python -m pytest
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check scanner tests scripts benchmarks
+	$(VENV)/bin/ruff check scanner ui tests scripts benchmarks
 	$(VENV)/bin/mypy
 
 bench: $(STAMP)

@@ -333,6 +333,20 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_ui(args: argparse.Namespace, out: TextIO) -> int:
+    """The web UI (Gradio) on a local address; runs until interrupted."""
+    try:
+        from ui.app import serve
+    except ImportError as exc:
+        raise BeleidsscanError(f"De webinterface ontbreekt ({exc}). Installeer beleidsscan opnieuw.") from exc
+
+    settings = _settings(args)
+    out.write(f"Beleidsscan-webinterface op http://{args.host}:{args.port} (stoppen met Ctrl+C)\n")
+    out.flush()
+    serve(settings, host=args.host, port=args.port)
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     """The main job on the shipped sample document: a quick scan, written to ./beleidsscan-demo."""
     from scanner.resources import sample_document
@@ -404,6 +418,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output folder (default: ./beleidsscan-demo)")
     _common(p)
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("ui", help="start the web interface (Gradio) in the browser, on 127.0.0.1 by default")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)")
+    p.add_argument("--port", type=int, default=7860, help="port (default: 7860)")
+    _common(p)
+    p.set_defaults(func=cmd_ui)
+
     return parser
 
 

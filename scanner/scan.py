@@ -13,6 +13,7 @@ from scanner import __version__
 from scanner.analysis import environment_summaries, find_gaps
 from scanner.evidence import best_span, verify_quote
 from scanner.frameworks import Element, Framework
+from scanner.ingest.pipeline import IngestOutcome
 from scanner.judge import Judge, Judgement
 from scanner.results import (
     STATUS_NL,
@@ -29,7 +30,7 @@ from scanner.retrieval import DutchAnalyzer, ElementRetrieval, HybridRetriever, 
 from scanner.types import DocumentRecord
 from scanner.workspace import Workspace
 
-__all__ = ["ScanProgress", "make_judge", "scan_documents", "slug", "write_result"]
+__all__ = ["ScanProgress", "ingest_and_scan", "make_judge", "scan_documents", "slug", "write_result"]
 
 # progress(step, done, total, label): step is "retrieve" or "judge"
 ScanProgress = Callable[[str, int, int, str], None]
@@ -217,6 +218,38 @@ def make_judge(ws: Workspace, name: str) -> tuple[Judge, str | None, dict[str, s
 
     scorer = LlmScorer(make_llm(ws.settings), cache_dir=ws.settings.home / "cache")
     return LlmJudge(scorer), scorer.llm.id, scorer.prompts.hashes
+
+
+def ingest_and_scan(
+    ws: Workspace,
+    paths: Sequence[Path],
+    framework: Framework,
+    judge: Judge,
+    *,
+    set_name: str | None = None,
+    llm_id: str | None = None,
+    prompt_hashes: dict[str, str] | None = None,
+    ingest_progress: Callable[[str, int, int, str], None] | None = None,
+    progress: ScanProgress | None = None,
+) -> tuple[IngestOutcome, ScanResult | None]:
+    """Ingest what is not stored yet, then scan all readable files as one set (one file: as itself).
+
+    The result is None when no file could be read; the outcome says why per file.
+    """
+    from scanner.ingest.pipeline import ingest_paths
+
+    outcome = ingest_paths(
+        list(paths), settings=ws.settings, embedder=ws.embedder, store=ws.store, registry=ws.registry,
+        progress=ingest_progress,
+    )  # fmt: skip
+    records = list({r.sha256: ws.registry.get(r.sha256) for r in outcome.reports}.values())
+    if not records:
+        return outcome, None
+    result = scan_documents(
+        ws, records, framework, judge, set_name=set_name, llm_id=llm_id, prompt_hashes=prompt_hashes,
+        progress=progress,
+    )  # fmt: skip
+    return outcome, result
 
 
 def write_result(result: ScanResult, framework: Framework, out_dir: Path, stem: str) -> tuple[Path, Path]:

@@ -1,0 +1,180 @@
+"""The web UI in a real headless Chromium: upload the sample, scan with the fast judge, read the matrix, open a
+finding and its page with the highlight, review a status, download the JSON, reopen as another session.
+
+Screenshots and timings are kept in ``test-artifacts/e2e/``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+import pytest
+
+from scanner.frameworks import load_framework
+from tests.conftest import SAMPLE_PDF
+
+pytestmark = pytest.mark.e2e
+
+SCAN_TIMEOUT_MS = 300_000
+ELEMENT = "buurt.ho.ontmoetingsplekken"  # a handelingsoptie covered in the sample (p. 5): quotes to click
+
+
+def _new_page(browser: Any, outside: list[str]) -> Any:
+    context = browser.new_context(locale="nl-NL", viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+
+    def note(request: Any) -> None:
+        host = urlparse(request.url).hostname
+        if request.url.startswith(("http", "ws")) and host not in ("127.0.0.1", "localhost"):
+            outside.append(request.url)
+
+    page.on("request", note)
+    page.set_default_timeout(30_000)
+    return page
+
+
+def _upload(page: Any, path: Path) -> None:
+    page.locator("#bs-upload input[type=file]").set_input_files(str(path))
+    page.locator("#bs-docs").get_by_text(path.name).wait_for()
+
+
+def _open_tab(page: Any, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+
+
+def _choose_element(page: Any, element_id: str) -> None:
+    label = load_framework("informele-ondersteuners-jeugd").element(element_id).label
+    page.locator("#bs-element input").click()
+    page.locator(f'#bs-element [role=option][aria-label*="{label}"]').click()
+
+
+def _highlighted_pixels(png: bytes) -> int:
+    from PIL import Image
+
+    a = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    r, g, b = a[..., 0], a[..., 1], a[..., 2]
+    # the translucent yellow over white paper: high red and green, blue well below
+    return int(((r > 235) & (g > 215) & (b > 110) & (b < 200)).sum())
+
+
+def test_upload_scan_review_download(browser: Any, app_url: str, ui_home: Path, artifacts: Path) -> None:
+    outside: list[str] = []
+    page = _new_page(browser, outside)
+    page.goto(app_url)
+    page.get_by_role("heading", name="Beleidsscan").wait_for()
+    page.screenshot(path=str(artifacts / "00-start.png"), full_page=True)
+
+    # upload and scan with the fast judge
+    t0 = time.perf_counter()
+    _upload(page, SAMPLE_PDF)
+    assert not list((ui_home / "ui" / "tmp").rglob("*.pdf")), "the upload must leave Gradio's folder at once"
+    assert list((ui_home / "ui" / "docs").rglob(SAMPLE_PDF.name))
+    page.locator("#bs-judge").get_by_text("Snel", exact=False).click()
+    page.locator("#bs-scan").click()
+    matrix = page.locator("#bs-summary .bs-matrix")
+    matrix.wait_for(timeout=SCAN_TIMEOUT_MS)
+    upload_to_matrix = time.perf_counter() - t0
+    (artifacts / "timings.json").write_text(
+        json.dumps({"sample_pdf_fast_upload_to_matrix_s": round(upload_to_matrix, 1)}, indent=1) + "\n"
+    )
+    assert page.locator("#bs-status").get_by_text("Scan klaar").is_visible()
+    cells = page.locator("#bs-summary td.bs-cell[data-env]")
+    assert cells.count() == 12  # three environments x four dimensions
+    assert page.locator("#bs-summary .bs-verdict").count() == 3
+    page.screenshot(path=str(artifacts / "01-matrix.png"), full_page=True)
+
+    # drill down: a covered element, its quote, the page with the highlight
+    _open_tab(page, "Bevindingen per element")
+    _choose_element(page, ELEMENT)
+    page.locator(f'#bs-finding [data-element="{ELEMENT}"]').wait_for()
+    finding_status = page.locator("#bs-finding .bs-finding").get_attribute("data-status")
+    assert finding_status in ("covered", "partial")
+    page.locator("#bs-quotes label").first.click()
+    image = page.locator("#bs-page img")
+    image.wait_for()
+    page.locator("#bs-page-msg").get_by_text("pagina").wait_for()
+    assert "niet precies" not in page.locator("#bs-page-msg").inner_text()
+    png = page.request.get(image.get_attribute("src")).body()
+    assert _highlighted_pixels(png) > 2000, "the quote is highlighted on the rendered page"
+    page.screenshot(path=str(artifacts / "02-finding-page.png"), full_page=True)
+
+    # review: change the status with a note; the matrix and the gaps follow
+    assert not page.locator(f'#bs-gaps .bs-gap[data-element="{ELEMENT}"]').count()
+    cell = page.locator('#bs-summary td.bs-cell[data-env="buurt"][data-dim="ho"]')
+    before = int(cell.get_attribute("data-not-found"))
+    page.locator("#bs-review-status").get_by_text("niet gevonden").click()
+    page.locator("#bs-note textarea").fill("Alleen een voornemen, nog geen maatregel.")
+    page.locator("#bs-change").click()
+    page.locator("#bs-review-msg").get_by_text("Status gewijzigd").wait_for()
+    page.wait_for_function(
+        'n => document.querySelector(\'#bs-summary td.bs-cell[data-env="buurt"][data-dim="ho"]\')'
+        ".getAttribute('data-not-found') == n",
+        arg=str(before + 1),
+    )
+    assert page.locator("#bs-finding .bs-override").is_visible()
+    page.screenshot(path=str(artifacts / "03-reviewed.png"), full_page=True)
+    _open_tab(page, "Overzicht")
+    page.locator("#bs-summary .bs-reviewed").first.wait_for()
+    page.screenshot(path=str(artifacts / "04-matrix-after-review.png"), full_page=True)
+    _open_tab(page, "Kansen en advies")
+    page.locator(f'#bs-gaps .bs-gap[data-element="{ELEMENT}"]').wait_for()
+    page.screenshot(path=str(artifacts / "05-gaps.png"), full_page=True)
+
+    # download the JSON: it carries the review
+    _open_tab(page, "Downloaden")
+    with page.expect_download() as info:
+        page.locator("#bs-dl-0").click()
+    saved = artifacts / "downloaded.scan.json"
+    info.value.save_as(str(saved))
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    found = next(f for f in data["findings"] if f["element_id"] == ELEMENT)
+    assert found["override"]["status"] == "not_found"
+    assert found["override"]["note"] == "Alleen een voornemen, nog geen maatregel."
+    with page.expect_download() as info:
+        page.locator("#bs-dl-2").click()
+    labels = info.value.path().read_text(encoding="utf-8").splitlines()
+    assert len(labels) == 36
+    assert json.loads(next(x for x in labels if ELEMENT in x))["status"] == "not_found"
+    page.screenshot(path=str(artifacts / "06-downloads.png"), full_page=True)
+
+    # another session sees nothing of this one, and can reopen the scan only by uploading the same document
+    other = _new_page(browser, outside)
+    other.goto(app_url)
+    other.get_by_role("heading", name="Beleidsscan").wait_for()
+    assert not other.locator("#bs-summary .bs-matrix").count()
+    assert not other.locator("#bs-earlier-row").is_visible()
+    _upload(other, SAMPLE_PDF)
+    other.locator("#bs-earlier-row").wait_for()
+    t1 = time.perf_counter()
+    other.locator("#bs-reopen").click()
+    other.locator("#bs-summary .bs-matrix").wait_for()
+    reopened = time.perf_counter() - t1
+    assert other.locator("#bs-summary .bs-reviewed").count() >= 1  # the review was saved with the scan
+    other.screenshot(path=str(artifacts / "07-reopened.png"), full_page=True)
+    timings = json.loads((artifacts / "timings.json").read_text())
+    timings["reopen_s"] = round(reopened, 1)
+    (artifacts / "timings.json").write_text(json.dumps(timings, indent=1) + "\n")
+
+    assert outside == [], f"the page reached outside this machine: {outside[:5]}"
+    page.context.close()
+    other.context.close()
+
+
+def test_refuses_unsupported_file(browser: Any, app_url: str, ui_home: Path, tmp_path: Path, artifacts: Path) -> None:
+    bad = tmp_path / "begroting.xlsx"
+    bad.write_bytes(b"PK\x03\x04 not really a spreadsheet")
+    page = _new_page(browser, [])
+    page.goto(app_url)
+    page.get_by_role("heading", name="Beleidsscan").wait_for()
+    page.locator("#bs-upload input[type=file]").set_input_files(str(bad))
+    page.locator("#bs-docs").get_by_text("begroting.xlsx: dit bestandstype (.xlsx) wordt niet ondersteund").wait_for()
+    assert page.locator("#bs-scan").is_disabled()
+    assert not list((ui_home / "ui").rglob("begroting.xlsx")), "a refused file is not kept"
+    page.screenshot(path=str(artifacts / "08-refused-file.png"), full_page=True)
+    page.context.close()
