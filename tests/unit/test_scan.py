@@ -113,7 +113,9 @@ def test_llm_judge_reads_the_model_and_caches(fake_workspace: Workspace, framewo
     record = ingest(fake_workspace, SAMPLE_MD)
     llm = ScriptedLlm(lambda system, user: 0.9 if "Home-Start" in user else 0.1)
     scorer = LlmScorer(llm, cache_dir=tmp_path / "cache")
-    result = scan_documents(fake_workspace, [record], framework, LlmJudge(scorer, LLM_CLASSIFIER, gate_confidence=ASK_ALL), llm_id=llm.id)
+    result = scan_documents(
+        fake_workspace, [record], framework, LlmJudge(scorer, LLM_CLASSIFIER, gate_confidence=ASK_ALL), llm_id=llm.id
+    )
     assert llm.calls > 0
     first_calls = llm.calls
     assert scorer.cache.misses == first_calls and scorer.cache.hits == 0
@@ -121,7 +123,9 @@ def test_llm_judge_reads_the_model_and_caches(fake_workspace: Workspace, framewo
     assert home_start and all(f.status == "covered" for f in home_start)
     # A rerun costs nothing: every answer comes from the cache.
     again = LlmScorer(llm, cache_dir=tmp_path / "cache")
-    second = scan_documents(fake_workspace, [record], framework, LlmJudge(again, LLM_CLASSIFIER, gate_confidence=ASK_ALL), llm_id=llm.id)
+    second = scan_documents(
+        fake_workspace, [record], framework, LlmJudge(again, LLM_CLASSIFIER, gate_confidence=ASK_ALL), llm_id=llm.id
+    )
     assert llm.calls == first_calls and again.cache.hits == first_calls
     assert [f.status for f in second.findings] == [f.status for f in result.findings]
 
@@ -180,7 +184,9 @@ def test_an_instruction_inside_a_document_changes_nothing(
     for path in (SAMPLE_MD, poisoned):
         record = ingest(fake_workspace, path)
         scorer = LlmScorer(ScriptedLlm(obedient), cache_dir=None)
-        results[path.name] = scan_documents(fake_workspace, [record], framework, LlmJudge(scorer, LLM_CLASSIFIER, gate_confidence=ASK_ALL))
+        results[path.name] = scan_documents(
+            fake_workspace, [record], framework, LlmJudge(scorer, LLM_CLASSIFIER, gate_confidence=ASK_ALL)
+        )
     clean, dirty = results[SAMPLE_MD.name], results[poisoned.name]
     assert not any("negeer eerdere instructies" in u.lower() for u in seen)  # never sent to the model
     assert [f.status for f in dirty.findings] == [f.status for f in clean.findings]
