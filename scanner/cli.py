@@ -333,6 +333,71 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+class _BatchProgress:
+    """Bars on stderr: documents read, municipalities scanned (with ETA), passages of the document being embedded."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.embed = _TqdmProgress(enabled)
+        self.bars: dict[str, Any] = {}
+
+    def __call__(self, stage: str, done: int, total: int, label: str) -> None:
+        if not self.enabled:
+            return
+        if stage == "embed":
+            self.embed(stage, done, total, label)
+            return
+        from tqdm import tqdm
+
+        if stage == "scan" and "files" in self.bars:  # reading is over: one bar at a time
+            self.embed.close()
+            self.bars.pop("files").close()
+        bar = self.bars.get(stage)
+        if bar is None:
+            desc, unit = ("inlezen", "doc") if stage == "files" else ("scannen", "gemeente")
+            bar = self.bars[stage] = tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, position=0)
+        bar.total = total
+        bar.n = done
+        bar.set_postfix_str(label[:30], refresh=False)
+        bar.refresh()
+
+    def close(self) -> None:
+        self.embed.close()
+        for bar in self.bars.values():
+            bar.close()
+        self.bars.clear()
+
+
+def cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
+    from scanner.batch import format_batch_report, load_plan, run_batch
+    from scanner.frameworks import load_framework
+    from scanner.workspace import open_workspace
+
+    settings = _settings(args)
+    framework = load_framework(args.framework, settings.framework_dirs)
+    plan = load_plan(Path(args.source))  # a bad manifest fails before any model is loaded
+    ws = open_workspace(settings)
+    progress = _BatchProgress(settings.progress and sys.stderr.isatty())
+    try:
+        outcome = run_batch(
+            ws, plan, framework, args.judge or settings.judge, Path(args.out), workers=args.workers, progress=progress
+        )
+    finally:
+        progress.close()
+    out.write(format_batch_report(outcome) + "\n")
+    return 0 if outcome.ok else EXIT_DOCUMENT_FAILURES
+
+
+def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
+    from scanner.compare import compare_files, format_comparison, write_comparison
+
+    comparison = compare_files(Path(args.a), Path(args.b))
+    out.write(format_comparison(comparison) + "\n")
+    if args.out:
+        out.write(f"\nGeschreven: {write_comparison(comparison, Path(args.out))}\n")
+    return 0
+
+
 def cmd_ui(args: argparse.Namespace, out: TextIO) -> int:
     """The web UI (Gradio) on a local address; runs until interrupted."""
     try:
@@ -424,6 +489,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=7860, help="port (default: 7860)")
     _common(p)
     p.set_defaults(func=cmd_ui)
+
+    p = sub.add_parser("batch", help="quick-scan many municipalities (manifest CSV or a folder per municipality)")
+    p.add_argument("source", metavar="MANIFEST.csv|FOLDER", help="CSV gemeente,pad,type,jaar, or a folder of folders")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder for the scans, matrix, heatmap and failures")
+    p.add_argument("--workers", type=int, default=1, help="parallel worker processes (default 1)")
+    p.add_argument("--judge", choices=["llm", "fast"], help="llm (default: local model) or fast (no LLM)")
+    p.add_argument("--framework", default="informele-ondersteuners-jeugd", help="framework id")
+    _common(p)
+    p.set_defaults(func=cmd_batch)
+
+    p = sub.add_parser("compare", help="compare two scan results per element (added, dropped, changed)")
+    p.add_argument("a", metavar="A.scan.json")
+    p.add_argument("b", metavar="B.scan.json")
+    p.add_argument("--out", metavar="FILE.md|FILE.xlsx", help="also write the comparison as Markdown or Excel")
+    p.set_defaults(func=cmd_compare)
 
     return parser
 
