@@ -412,6 +412,50 @@ def cmd_ui(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _export_out(scan: Path, given: str | None, ending: str) -> Path:
+    """``--out`` if given, else beside the scan: ``NAME.scan.json`` -> ``NAME<ending>``."""
+    if given:
+        return Path(given)
+    stem = scan.name.removesuffix(".json").removesuffix(".scan")
+    return scan.with_name(stem + ending)
+
+
+def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
+    from scanner.export import document_records, framework_for, load_scan, render, suffix
+    from scanner.store.registry import DocumentRegistry
+
+    settings = _settings(args)
+    scan = Path(args.scan)
+    result = load_scan(scan)
+    fw, warning = framework_for(result, settings.framework_dirs)
+    if warning:
+        print(f"beleidsscan: {warning}", file=sys.stderr)
+    # qdpx carries the document text, so it needs the documents from the data directory; reports only use dates
+    records = document_records(result, DocumentRegistry(settings.documents_dir), required=args.format == "qdpx")
+    path = _export_out(scan, args.out, suffix(args.format))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(render(result, fw, args.format, records))
+    out.write(f"Geschreven: {path}\n")
+    return 0
+
+
+def cmd_sessie(args: argparse.Namespace, out: TextIO) -> int:
+    from scanner.export import framework_for, load_scan
+    from scanner.export.sessie import session_pack_docx
+
+    settings = _settings(args)
+    scan = Path(args.scan)
+    result = load_scan(scan)
+    fw, warning = framework_for(result, settings.framework_dirs)
+    if warning:
+        print(f"beleidsscan: {warning}", file=sys.stderr)
+    path = _export_out(scan, args.out, ".sessie.docx")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(session_pack_docx(result, fw))
+    out.write(f"Geschreven: {path}\n")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     """The main job on the shipped sample document: a quick scan, written to ./beleidsscan-demo."""
     from scanner.resources import sample_document
@@ -505,6 +549,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE.md|FILE.xlsx", help="also write the comparison as Markdown or Excel")
     p.set_defaults(func=cmd_compare)
 
+    p = sub.add_parser("report", help="write a report of a saved scan: Word, Excel, Markdown, HTML or REFI-QDA (.qdpx)")
+    p.add_argument("scan", metavar="SCAN.json")
+    p.add_argument("--format", choices=["docx", "xlsx", "md", "html", "qdpx"], default="docx", help="default: docx")
+    p.add_argument("--out", metavar="FILE", help="output file (default: beside SCAN.json)")
+    _common(p)
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("sessie", help="write the expert-session pack (Word) of a saved scan")
+    p.add_argument("scan", metavar="SCAN.json")
+    p.add_argument("--out", metavar="FILE.docx", help="output file (default: NAME.sessie.docx beside SCAN.json)")
+    _common(p)
+    p.set_defaults(func=cmd_sessie)
     return parser
 
 

@@ -1,0 +1,169 @@
+"""Helpers the export formats share: Dutch labels, colours, citations, the matrix counts, errors."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from scanner.errors import BeleidsscanError
+from scanner.frameworks import Framework
+from scanner.results import STATUS_NL, DocumentRef, Evidence, Finding, ScanResult
+from scanner.types import DocumentRecord
+
+__all__ = [
+    "STATUSES",
+    "STATUS_FILL",
+    "STATUS_INK",
+    "ExportError",
+    "MatrixCell",
+    "cite",
+    "document_of",
+    "framework_warning",
+    "ingested_on",
+    "lower_first",
+    "matrix",
+    "one_line",
+    "override_text",
+    "scan_title",
+    "status_text",
+    "xml_safe",
+]
+
+STATUSES = ("covered", "partial", "not_found")
+# Light fills for cells and strong colours for text/markers; readable in greyscale print as well.
+STATUS_FILL = {"covered": "C8E6C9", "partial": "FFE9A8", "not_found": "F4CCCC"}
+STATUS_INK = {"covered": "1B5E20", "partial": "8A6100", "not_found": "9B1C1C"}
+
+
+class ExportError(BeleidsscanError):
+    """An export cannot be made (e.g. the document text is not in the data directory)."""
+
+    exit_code = 4
+
+
+def one_line(text: str) -> str:
+    """A quote on one line for display; the saved quote keeps the page's line breaks."""
+    return " ".join(text.split())
+
+
+def lower_first(label: str) -> str:
+    """'Persoonlijke relaties ontstaan' -> 'persoonlijke relaties ontstaan'; acronyms stay as they are."""
+    if len(label) > 1 and label[1].isupper():
+        return label
+    if label.startswith("Eé"):  # "Eén-op-één" -> "één-op-één"
+        return "é" + label[1:]
+    return label[:1].lower() + label[1:]
+
+
+def cite(e: Evidence) -> str:
+    page = f"p. {e.page}" + (f" (gedrukt {e.page_label})" if e.page_label else "")
+    return f"{e.document}, {page}" if e.document else page
+
+
+def scan_title(result: ScanResult) -> str:
+    docs = result.documents
+    return result.set_name or docs[0].title or docs[0].file_name
+
+
+def status_text(f: Finding) -> str:
+    """The status shown everywhere: the reviewer's where there is one, with the judge's original beside it."""
+    shown = STATUS_NL[f.effective_status]
+    if f.override and f.effective_status != f.status:
+        return f"{shown} (aangepast bij review; scan: {STATUS_NL[f.status]})"
+    if f.override:
+        return f"{shown} (bevestigd bij review)"
+    return shown
+
+
+def override_text(f: Finding) -> str | None:
+    """One Dutch sentence on the reviewer's change, or None."""
+    if not f.override:
+        return None
+    o = f.override
+    parts = [f"Beoordeling: {STATUS_NL.get(o.get('status', ''), o.get('status', ''))}"]
+    if f.effective_status != f.status:
+        parts[0] += f" (oordeel van de scan: {STATUS_NL[f.status]})"
+    who = " ".join(x for x in (f"door {o['by']}" if o.get("by") else "", f"op {o['at']}" if o.get("at") else "") if x)
+    if who:
+        parts.append(who)
+    text = ", ".join(parts)
+    if o.get("note"):
+        text += f". Toelichting: {o['note']}"
+    return text + "."
+
+
+def document_of(result: ScanResult, e: Evidence) -> DocumentRef:
+    """The document a quote comes from: by file name in a set, else the only document."""
+    docs = result.documents
+    if e.document:
+        for d in docs:
+            if d.file_name == e.document:
+                return d
+    prefix = e.chunk_id.split(":", 1)[0]
+    for d in docs:
+        if d.sha256.startswith(prefix):
+            return d
+    return docs[0]
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    environment: str
+    dimension: str
+    findings: tuple[Finding, ...]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {s: sum(1 for f in self.findings if f.effective_status == s) for s in STATUSES}
+
+    @property
+    def total(self) -> int:
+        return len(self.findings)
+
+    @property
+    def dominant(self) -> str | None:
+        """The status of most elements in the cell; ties go to the weaker status."""
+        if not self.findings:
+            return None
+        c = self.counts
+        return max(reversed(STATUSES), key=lambda s: c[s])
+
+    def counts_text(self) -> str:
+        c = self.counts
+        return f"{c['covered']} gedekt · {c['partial']} deels · {c['not_found']} niet gevonden"
+
+
+def matrix(result: ScanResult, fw: Framework) -> dict[tuple[str, str], MatrixCell]:
+    """Environment x dimension cells with their findings (framework order)."""
+    out = {}
+    for env in fw.environments:
+        for dim in fw.dimensions:
+            fs = tuple(f for f in result.findings if f.environment == env.id and f.dimension == dim.id)
+            out[(env.id, dim.id)] = MatrixCell(env.id, dim.id, fs)
+    return out
+
+
+def framework_warning(result: ScanResult, fw: Framework) -> str | None:
+    """A Dutch warning when the framework on disk is not the version the scan used."""
+    if fw.id != result.framework.id:
+        return f"Let op: het scanresultaat hoort bij framework '{result.framework.id}', niet bij '{fw.id}'."
+    if fw.version != result.framework.version:
+        return (
+            f"Let op: de scan is gemaakt met versie {result.framework.version} van het framework '{fw.id}', "
+            f"deze export gebruikt versie {fw.version}. Labels, adviezen en bronnen kunnen afwijken."
+        )
+    return None
+
+
+def ingested_on(records: Mapping[str, DocumentRecord] | None, sha256: str) -> str | None:
+    if records and sha256 in records:
+        return records[sha256].ingested_at.date().isoformat()
+    return None
+
+
+_CONTROL = {c: None for c in range(32) if chr(c) not in "\t\n\r"}
+
+
+def xml_safe(text: str) -> str:
+    """Text without the control characters XML 1.0 forbids (PDF extraction can leave them in page texts)."""
+    return text.translate(_CONTROL)
