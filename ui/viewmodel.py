@@ -379,9 +379,8 @@ def _write_labels(result: ScanResult, fw: Framework, path: Path) -> None:
     path.write_text(labels_jsonl(result), encoding="utf-8")
 
 
-# The downloads the UI offers, in this order. Hook for the Word/Excel exports (scanner/export/): call
-# register_export(Export("Word-rapport (DOCX)", ".docx", write_docx)) with a writer (result, framework, path),
-# e.g. from ui/app.py once scanner.export lands; the UI shows one download button per entry.
+# The downloads the UI offers, in this order; register_report_exports() adds the reports of scanner/export/.
+# The UI shows one download button per entry.
 EXPORTS: list[Export] = [
     Export("Resultaat (JSON)", ".scan.json", _write_json),
     Export("Rapport (Markdown)", ".scan.md", _write_md),
@@ -395,15 +394,18 @@ def register_export(export: Export) -> None:
 
 
 def register_report_exports() -> None:
-    """Offer the Word and Excel reports of ``scanner.export`` where that package is present (the same renderers
-    the CLI uses); without it the UI offers JSON, Markdown and labels only."""
-    try:
-        from scanner.export import render, suffix
-    except ImportError:
-        return
-    for label, fmt in (("Rapport (Word)", "docx"), ("Tabellen (Excel)", "xlsx")):
+    """Offer the reports of ``scanner.export`` (the same renderers the CLI's report and sessie commands use)."""
+    from scanner.export import render, suffix
+    from scanner.export.sessie import session_pack_docx
+
+    for label, fmt in (("Rapport (Word)", "docx"), ("Tabellen (Excel)", "xlsx"), ("Rapport (HTML)", "html")):
 
         def write(result: ScanResult, fw: Framework, path: Path, _fmt: str = fmt) -> None:
             path.write_bytes(render(result, fw, _fmt))  # type: ignore[arg-type]
 
         register_export(Export(label, suffix(fmt), write))  # type: ignore[arg-type]
+
+    def write_sessie(result: ScanResult, fw: Framework, path: Path) -> None:
+        path.write_bytes(session_pack_docx(result, fw))
+
+    register_export(Export("Materiaal expertsessie (Word)", ".sessie.docx", write_sessie))
