@@ -420,9 +420,9 @@ def _export_out(scan: Path, given: str | None, ending: str) -> Path:
     return scan.with_name(stem + ending)
 
 
-def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
-    from scanner.export import document_records, framework_for, load_scan, render, suffix
-    from scanner.store.registry import DocumentRegistry
+def _saved_scan(args: argparse.Namespace) -> tuple[Settings, Path, Any, Any]:
+    """Settings, the scan file, the result and its framework (a version mismatch is a warning on stderr)."""
+    from scanner.export import framework_for, load_scan
 
     settings = _settings(args)
     scan = Path(args.scan)
@@ -430,28 +430,29 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     fw, warning = framework_for(result, settings.framework_dirs)
     if warning:
         print(f"beleidsscan: {warning}", file=sys.stderr)
+    return settings, scan, result, fw
+
+
+def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
+    from scanner.export import document_records, render, suffix
+    from scanner.store.registry import DocumentRegistry, atomic_write_bytes
+
+    settings, scan, result, fw = _saved_scan(args)
     # qdpx carries the document text, so it needs the documents from the data directory; reports only use dates
     records = document_records(result, DocumentRegistry(settings.documents_dir), required=args.format == "qdpx")
     path = _export_out(scan, args.out, suffix(args.format))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(render(result, fw, args.format, records))
+    atomic_write_bytes(path, render(result, fw, args.format, records))
     out.write(f"Geschreven: {path}\n")
     return 0
 
 
 def cmd_sessie(args: argparse.Namespace, out: TextIO) -> int:
-    from scanner.export import framework_for, load_scan
     from scanner.export.sessie import session_pack_docx
+    from scanner.store.registry import atomic_write_bytes
 
-    settings = _settings(args)
-    scan = Path(args.scan)
-    result = load_scan(scan)
-    fw, warning = framework_for(result, settings.framework_dirs)
-    if warning:
-        print(f"beleidsscan: {warning}", file=sys.stderr)
+    _, scan, result, fw = _saved_scan(args)
     path = _export_out(scan, args.out, ".sessie.docx")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(session_pack_docx(result, fw))
+    atomic_write_bytes(path, session_pack_docx(result, fw))
     out.write(f"Geschreven: {path}\n")
     return 0
 

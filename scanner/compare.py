@@ -287,7 +287,7 @@ def write_comparison_xlsx(c: Comparison, path: Path) -> Path:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    from scanner.matrix import atomic_write_bytes
+    from scanner.store.registry import atomic_write_bytes
 
     wb = Workbook()
     ws = wb.active

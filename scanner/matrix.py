@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from scanner.frameworks import Element, Framework
 from scanner.results import STATUS_NL, ScanResult
+from scanner.store.registry import atomic_write_bytes
 
 if TYPE_CHECKING:
     from scanner.batch import BatchFailure
@@ -23,7 +22,6 @@ if TYPE_CHECKING:
 __all__ = [
     "STATUS_COLOURS",
     "DocumentInfo",
-    "atomic_write_bytes",
     "evidence_rows",
     "matrix_table",
     "write_failures_csv",
@@ -47,20 +45,6 @@ class DocumentInfo:
 
     doc_type: str = ""
     year: int | None = None
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def ordered_elements(fw: Framework) -> list[Element]:
