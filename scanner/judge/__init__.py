@@ -1,8 +1,9 @@
 """Judges: from an element's retrieved passages to a status with probabilities. Two modes, one interface.
 
 - ``fast``: retrieval and cue signals through a calibrated classifier; no LLM.
-- ``llm``: the same signals plus a local (or configured) LLM's probability of 'JA' for the best passages under
-  two questions, through a classifier trained with those features.
+- ``llm``: a cascade. Where the fast classifier is unsure and a cue stands in the best passages, a local (or
+  configured) LLM's probability of 'JA' for the best passage under two questions joins the signals, through a
+  classifier trained with those features; elsewhere the fast classifier's verdict stands.
 """
 
 from __future__ import annotations

@@ -1,9 +1,11 @@
 """The LLM-assisted judge: a model's probability of 'JA' per passage, as extra signals for the classifier.
 
 Small local models answer free-form questions badly, so the judge never reads free text from the default model:
-it reads the next-token probabilities of JA and NEE. Each question stands alone (no conversation), carries the
-element's description, inclusion and exclusion notes and an example, and puts the passage last, so llama.cpp
-reuses the evaluated prefix across the passages of one element. Results are cached by model and prompt hash.
+it reads the next-token probabilities of JA and NEE. Each question stands alone (no conversation) and carries the
+element's label and the first sentence of its description, then the passage with its section, then the
+question; the second question about the same passage shares all but its last line, so llama.cpp reuses the
+evaluated prefix. Only elements the fast classifier is unsure of are asked (see ``LlmJudge``). Results are cached
+by model and prompt hash.
 
 Providers (``llm_provider`` setting), all through LangChain:
 - ``llama-cpp`` (default): the packaged Qwen2.5-Coder-1.5B-Instruct GGUF, assembled and hash-checked on first use;
@@ -38,8 +40,9 @@ PASSAGES_PER_ELEMENT = 2
 PASSAGE_CHARS = 360
 SECOND_PASSAGE_BELOW = 0.6  # ask about the second passage only when the first one does not convince
 # A cascade: the fast classifier decides where it is this sure, and the model is asked only about the rest.
-# Chosen by leave-one-document-out figures (scripts/train_judge.py prints the sweep); it keeps a 15-page
-# document to about ten questions' worth of prompt processing without losing quality.
+# Chosen by leave-one-document-out figures (scripts/train_judge.py prints the sweep): at 0.6 about a quarter of
+# the elements are asked (24 model calls for a 15-page document), at the fast judge's macro-F1; asking more
+# lowered it, since the packaged model's answers carry little signal on the labelled documents.
 GATE_CONFIDENCE = 0.6
 
 
