@@ -30,9 +30,10 @@ __all__ = [
 ]
 
 STATUSES = ("covered", "partial", "not_found")
-# Light fills for cells and strong colours for text/markers; readable in greyscale print as well.
-STATUS_FILL = {"covered": "C8E6C9", "partial": "FFE9A8", "not_found": "F4CCCC"}
-STATUS_INK = {"covered": "1B5E20", "partial": "8A6100", "not_found": "9B1C1C"}
+# Light fills for cells and strong colours for text/markers; readable in greyscale print as well. Not found is
+# grey, as in the web UI and the batch heatmap: an absence to look into, not an alarm.
+STATUS_FILL = {"covered": "C8E6C9", "partial": "FFE9A8", "not_found": "E8E8E8"}
+STATUS_INK = {"covered": "1B5E20", "partial": "8A6100", "not_found": "5F6368"}
 
 
 class ExportError(BeleidsscanError):
