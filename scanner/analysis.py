@@ -8,17 +8,68 @@ on, and the source reference. The value and factor elements of the same environm
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from scanner.frameworks import Element, Framework
-from scanner.results import STATUS_NL, EnvironmentSummary, Evidence, Finding, Gap, GapAdvice, ScanResult
+from scanner.results import STATUS_NL, STATUSES, EnvironmentSummary, Evidence, Finding, Gap, GapAdvice, ScanResult
 
-__all__ = ["apply_overrides", "environment_summaries", "find_gaps"]
+__all__ = ["MatrixCell", "apply_overrides", "coverage_matrix", "environment_summaries", "find_gaps"]
 
 
 def _source(fw: Framework, el: Element) -> str:
     work = next((w for w in fw.sources if w.id == el.source.work), None)
     citation = work.citation if work else el.source.work
     return f"{citation}, {el.source.location}"
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    """One cell of the coverage matrix (environment x dimension): its findings, counted by effective status."""
+
+    environment: str
+    dimension: str
+    findings: tuple[Finding, ...]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {s: sum(1 for f in self.findings if f.effective_status == s) for s in STATUSES}
+
+    @property
+    def total(self) -> int:
+        return len(self.findings)
+
+    @property
+    def reviewed(self) -> int:
+        return sum(1 for f in self.findings if f.override)
+
+    @property
+    def score(self) -> float:
+        """0 (nothing found) to 1 (all covered); partial counts half."""
+        c = self.counts
+        return (c["covered"] + 0.5 * c["partial"]) / self.total if self.total else 0.0
+
+    @property
+    def dominant(self) -> str | None:
+        """The status of most elements in the cell; ties go to the weaker status."""
+        if not self.findings:
+            return None
+        c = self.counts
+        return max(reversed(STATUSES), key=lambda s: c[s])
+
+    def counts_text(self) -> str:
+        c = self.counts
+        return f"{c['covered']} gedekt · {c['partial']} deels · {c['not_found']} niet gevonden"
+
+
+def coverage_matrix(result: ScanResult, fw: Framework) -> dict[tuple[str, str], MatrixCell]:
+    """Environment x dimension cells with their findings, in the framework's order (the reports and the UI)."""
+    return {
+        (env.id, dim.id): MatrixCell(
+            env.id, dim.id, tuple(f for f in result.findings if f.environment == env.id and f.dimension == dim.id)
+        )
+        for env in fw.environments
+        for dim in fw.dimensions
+    }
 
 
 def environment_summaries(fw: Framework, findings: Sequence[Finding]) -> list[EnvironmentSummary]:

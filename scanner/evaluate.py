@@ -13,11 +13,9 @@ from pathlib import Path
 
 from scanner.errors import BeleidsscanError
 from scanner.evidence import verify_quote
-from scanner.results import ScanResult
+from scanner.results import STATUSES, ScanResult
 
 __all__ = ["Label", "Metrics", "evaluate", "load_labels", "load_scans", "metrics_for", "prf"]
-
-STATUSES = ("covered", "partial", "not_found")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scanner.frameworks import Element, Framework
-from scanner.results import STATUS_NL, ScanResult
+from scanner.results import STATUS_NL, STATUSES, ScanResult
 from scanner.store.registry import atomic_write_bytes
 
 if TYPE_CHECKING:
@@ -30,7 +30,6 @@ __all__ = [
     "write_matrix_xlsx",
 ]
 
-STATUSES = ("covered", "partial", "not_found")
 # One palette for the Excel fills and the heatmap; dark text stays readable on all three.
 STATUS_COLOURS = {"covered": "7FBF7B", "partial": "FEE08B", "not_found": "E8E8E8"}
 EVIDENCE_HEADER = [

@@ -28,6 +28,7 @@ __all__ = [
 
 SCHEMA_VERSION = "1.0"
 Status = Literal["covered", "partial", "not_found"]
+STATUSES: tuple[str, ...] = ("covered", "partial", "not_found")  # strongest first
 STATUS_NL: dict[str, str] = {"covered": "gedekt", "partial": "deels", "not_found": "niet gevonden"}
 
 

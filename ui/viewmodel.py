@@ -9,11 +9,12 @@ from __future__ import annotations
 import html
 import itertools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+from scanner.analysis import MatrixCell, coverage_matrix
 from scanner.frameworks import Framework
-from scanner.results import STATUS_NL, Evidence, Finding, ScanResult
+from scanner.results import STATUS_NL, STATUSES, Evidence, Finding, ScanResult
 
 __all__ = [
     "ALLOWED_SUFFIXES",
@@ -35,7 +36,6 @@ __all__ = [
 ]
 
 ICON = {"covered": "●", "partial": "◐", "not_found": "○"}
-STATUSES = ("covered", "partial", "not_found")
 # Accessible on white: a colour for each status, and a pale background for a matrix cell's share.
 COLOR = {"covered": "#1b7a3a", "partial": "#b26a00", "not_found": "#8a8f98"}
 ALLOWED_SUFFIXES = {".pdf": "PDF", ".docx": "Word (DOCX)", ".txt": "tekst (TXT)", ".md": "tekst (Markdown)"}
@@ -77,43 +77,10 @@ def validate_uploads(paths: Sequence[Path], max_bytes: int) -> tuple[list[Path],
 # --- the coverage matrix -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class MatrixCell:
-    environment: str
-    dimension: str
-    counts: dict[str, int]
-    elements: list[tuple[str, str, str]] = field(default_factory=list)  # (id, label, effective status)
-    reviewed: int = 0
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def score(self) -> float:
-        """0 (nothing found) to 1 (all covered); partial counts half."""
-        return (self.counts["covered"] + 0.5 * self.counts["partial"]) / self.total if self.total else 0.0
-
-
 def matrix_cells(result: ScanResult, fw: Framework) -> list[list[MatrixCell]]:
     """Rows of environments, columns of dimensions: counts by effective (reviewed) status."""
-    rows = []
-    for env in fw.environments:
-        row = []
-        for dim in fw.dimensions:
-            fs = [f for f in result.findings if f.environment == env.id and f.dimension == dim.id]
-            counts = {s: sum(1 for f in fs if f.effective_status == s) for s in STATUSES}
-            row.append(
-                MatrixCell(
-                    environment=env.id,
-                    dimension=dim.id,
-                    counts=counts,
-                    elements=[(f.element_id, f.label, f.effective_status) for f in fs],
-                    reviewed=sum(1 for f in fs if f.override),
-                )
-            )
-        rows.append(row)
-    return rows
+    cells = coverage_matrix(result, fw)
+    return [[cells[(env.id, dim.id)] for dim in fw.dimensions] for env in fw.environments]
 
 
 def _cell_background(score: float) -> str:
@@ -141,7 +108,7 @@ def matrix_html(result: ScanResult, fw: Framework) -> str:
             dots = "".join(
                 f'<span class="bs-dot" style="color:{COLOR[s]}" title="{_esc(STATUS_NL[s])}: {_label(lbl)} ({eid})">'
                 f"{ICON[s]}</span>"
-                for eid, lbl, s in cell.elements
+                for eid, lbl, s in ((f.element_id, f.label, f.effective_status) for f in cell.findings)
             )
             counts = " · ".join(f"{cell.counts[s]} {STATUS_NL[s]}" for s in STATUSES if cell.counts[s])
             reviewed = f'<div class="bs-reviewed">{cell.reviewed} beoordeeld</div>' if cell.reviewed else ""

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
+from scanner.analysis import MatrixCell, coverage_matrix
 from scanner.errors import BeleidsscanError
 from scanner.frameworks import Framework
-from scanner.results import STATUS_NL, DocumentRef, Evidence, Finding, ScanResult
+from scanner.results import STATUS_NL, STATUSES, DocumentRef, Evidence, Finding, ScanResult
 from scanner.types import DocumentRecord
 
 __all__ = [
@@ -29,7 +29,6 @@ __all__ = [
     "xml_safe",
 ]
 
-STATUSES = ("covered", "partial", "not_found")
 # Light fills for cells and strong colours for text/markers; readable in greyscale print as well. Not found is
 # grey, as in the web UI and the batch heatmap: an absence to look into, not an alarm.
 STATUS_FILL = {"covered": "C8E6C9", "partial": "FFE9A8", "not_found": "E8E8E8"}
@@ -107,41 +106,8 @@ def document_of(result: ScanResult, e: Evidence) -> DocumentRef:
     return docs[0]
 
 
-@dataclass(frozen=True)
-class MatrixCell:
-    environment: str
-    dimension: str
-    findings: tuple[Finding, ...]
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return {s: sum(1 for f in self.findings if f.effective_status == s) for s in STATUSES}
-
-    @property
-    def total(self) -> int:
-        return len(self.findings)
-
-    @property
-    def dominant(self) -> str | None:
-        """The status of most elements in the cell; ties go to the weaker status."""
-        if not self.findings:
-            return None
-        c = self.counts
-        return max(reversed(STATUSES), key=lambda s: c[s])
-
-    def counts_text(self) -> str:
-        c = self.counts
-        return f"{c['covered']} gedekt · {c['partial']} deels · {c['not_found']} niet gevonden"
-
-
-def matrix(result: ScanResult, fw: Framework) -> dict[tuple[str, str], MatrixCell]:
-    """Environment x dimension cells with their findings (framework order)."""
-    out = {}
-    for env in fw.environments:
-        for dim in fw.dimensions:
-            fs = tuple(f for f in result.findings if f.environment == env.id and f.dimension == dim.id)
-            out[(env.id, dim.id)] = MatrixCell(env.id, dim.id, fs)
-    return out
+# The matrix of the reports is the one of the UI and the analysis.
+matrix = coverage_matrix
 
 
 def framework_warning(result: ScanResult, fw: Framework) -> str | None:

@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["STATUSES", "Classifier", "fit_classifier", "load_classifier"]
+from scanner.results import STATUSES
 
-STATUSES = ("covered", "partial", "not_found")
+__all__ = ["STATUSES", "Classifier", "fit_classifier", "load_classifier"]
 
 
 class Classifier(BaseModel):
