@@ -37,7 +37,8 @@ import numpy as np
 
 from scanner.errors import BeleidsscanError, DocumentError
 from scanner.frameworks import Framework
-from scanner.ingest.pipeline import ProgressFn, expand_inputs, ingest_paths, sha256_bytes
+from scanner.hashing import sha256_file
+from scanner.ingest.pipeline import ProgressFn, expand_inputs, ingest_paths
 from scanner.results import ScanResult
 from scanner.settings import Settings
 from scanner.store.base import ChunkStore, ScoredChunk
@@ -245,7 +246,7 @@ class BatchOutcome:
 
 def _file_sha(path: Path) -> str:
     try:
-        return sha256_bytes(path.read_bytes())
+        return sha256_file(path)
     except OSError:
         return f"missing:{path}"
 

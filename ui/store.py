@@ -10,26 +10,18 @@
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from scanner.hashing import sha256_file
 from scanner.results import ScanResult
 from scanner.review import scan_key
 from scanner.store.registry import atomic_write_text
 
-__all__ = ["SavedScan", "UiStore", "file_sha256"]
+__all__ = ["SavedScan", "UiStore"]
 
 RESULT_FILE = "result.scan.json"
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -55,7 +47,7 @@ class UiStore:
 
     def keep_upload(self, upload: Path, name: str | None = None) -> tuple[str, Path]:
         """Move an upload out of Gradio's folder into ``docs/<sha256>/``; returns its hash and new path."""
-        sha = file_sha256(upload)
+        sha = sha256_file(upload)
         target = self.docs / sha / (name or upload.name)
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.exists():

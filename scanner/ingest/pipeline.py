@@ -6,7 +6,6 @@ one document is embedded the next is read in a worker thread, so a batch runs cl
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from scanner.embed.base import Embedder
 from scanner.errors import DocumentError
+from scanner.hashing import sha256_bytes
 from scanner.ingest.chunking import chunk_document
 from scanner.ingest.normalize import Vocabulary, normalize_page_text
 from scanner.ingest.readers import MIN_TEXT_CHARS, SUPPORTED_SUFFIXES, read_document
@@ -31,15 +31,10 @@ __all__ = [
     "expand_inputs",
     "ingest_paths",
     "prepare_document",
-    "sha256_bytes",
 ]
 
 # progress(stage, done, total, label): stage is "files" or "embed"
 ProgressFn = Callable[[str, int, int, str], None]
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,13 @@ first assembled for this project) before it is used. Assembly happens once, into
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import os
 import tempfile
 from pathlib import Path
 
 from scanner.errors import ModelUnavailableError
+from scanner.hashing import sha256_file
 
 __all__ = ["MODEL_FILE", "MODEL_SHA256", "MODEL_SIZE", "ensure_local_model"]
 
@@ -39,16 +39,8 @@ def _part_paths() -> list[Path]:
     return paths
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 22), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _verified(path: Path) -> bool:
-    return path.stat().st_size == MODEL_SIZE and _sha256(path) == MODEL_SHA256
+    return path.stat().st_size == MODEL_SIZE and sha256_file(path) == MODEL_SHA256
 
 
 def ensure_local_model(folder: Path) -> Path:
