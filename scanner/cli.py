@@ -493,7 +493,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"beleidsscan {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("ingest", help="read documents (PDF, DOCX, TXT, MD) into the local store")
+    p = sub.add_parser("ingest", help="read documents (PDF, DOCX, TXT, MD, HTML) into the local store")
     p.add_argument("paths", nargs="+", metavar="FILE_OR_FOLDER")
     _common(p)
     p.set_defaults(func=cmd_ingest)

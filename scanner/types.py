@@ -21,7 +21,7 @@ __all__ = [
     "chunk_id",
 ]
 
-DocKind = Literal["pdf", "txt", "md", "docx"]
+DocKind = Literal["pdf", "txt", "md", "docx", "html"]
 
 
 class _Frozen(BaseModel):

@@ -104,7 +104,7 @@ def build_app(service: UiService) -> "gr.Blocks":
                 # server checks type and size (ui.viewmodel.validate_uploads) and answers in Dutch.
                 files = gr.File(
                     file_count="multiple",
-                    label=f"Beleidsdocumenten (PDF, DOCX of TXT; tot {service.settings.max_file_mb:.0f} MB elk)",
+                    label=f"Beleidsdocumenten (PDF, DOCX, TXT of HTML; tot {service.settings.max_file_mb:.0f} MB elk)",
                     elem_id="bs-upload",
                 )
                 docs_md = gr.Markdown(elem_id="bs-docs")

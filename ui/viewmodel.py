@@ -38,7 +38,14 @@ __all__ = [
 ICON = {"covered": "●", "partial": "◐", "not_found": "○"}
 # Accessible on white: a colour for each status, and a pale background for a matrix cell's share.
 COLOR = {"covered": "#1b7a3a", "partial": "#b26a00", "not_found": "#8a8f98"}
-ALLOWED_SUFFIXES = {".pdf": "PDF", ".docx": "Word (DOCX)", ".txt": "tekst (TXT)", ".md": "tekst (Markdown)"}
+ALLOWED_SUFFIXES = {
+    ".pdf": "PDF",
+    ".docx": "Word (DOCX)",
+    ".txt": "tekst (TXT)",
+    ".md": "tekst (Markdown)",
+    ".html": "webpagina (HTML)",
+    ".htm": "webpagina (HTML)",
+}
 _esc = html.escape
 
 

@@ -18,7 +18,15 @@ __all__ = ["SUPPORTED_SUFFIXES", "RawDocument", "RawPage", "detect_kind", "read_
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = {".pdf": "pdf", ".txt": "txt", ".md": "md", ".markdown": "md", ".docx": "docx"}
+SUPPORTED_SUFFIXES = {
+    ".pdf": "pdf",
+    ".txt": "txt",
+    ".md": "md",
+    ".markdown": "md",
+    ".docx": "docx",
+    ".html": "html",
+    ".htm": "html",
+}
 
 # Fewer visible characters than this on a page means it has no usable text layer.
 MIN_TEXT_CHARS = 20
@@ -83,7 +91,7 @@ def detect_kind(path: Path, data: bytes) -> str:
     if not data:
         raise DocumentError(path, "empty", "het bestand is leeg (0 bytes).")
     sniffed = _sniff(data[:8192])
-    expected = {"pdf": "pdf", "docx": "zip", "txt": "text", "md": "text"}[kind]
+    expected = {"pdf": "pdf", "docx": "zip", "txt": "text", "md": "text", "html": "text"}[kind]
     if sniffed != expected:
         raise DocumentError(
             path,
@@ -121,6 +129,8 @@ def read_document(path: Path, *, max_bytes: int, max_pages: int) -> RawDocument:
         pages, title = _read_pdf(path, data, max_pages)
     elif kind == "docx":
         pages, title = _read_docx(path, data), None
+    elif kind == "html":
+        pages, title = _read_html(path, data)
     else:
         pages, title = _read_text(path, data), None
     if len(pages) > max_pages:
@@ -233,6 +243,29 @@ def _read_text(path: Path, data: bytes) -> list[RawPage]:
     if parts and not parts[-1].strip() and len(parts) > 1:
         parts = parts[:-1]  # a trailing form feed does not start a page
     return [RawPage(text=p) for p in parts]
+
+
+# --- a saved web page (.html) ---------------------------------------------------------------------
+
+
+def _read_html(path: Path, data: bytes) -> tuple[list[RawPage], str | None]:
+    """The main text of a saved web page, without navigation, menus and footers, as one page.
+
+    trafilatura finds the main content and writes it as Markdown, so headings become '#' lines that the
+    chunker recognises; tables keep their rows.
+    """
+    import trafilatura
+
+    html = _decode_text(path, data)
+    if not re.search(r"<\s*(html|body|div|p|h[1-6]|table)\b", html[:200_000], re.IGNORECASE):
+        raise DocumentError(path, "wrong-type", "de extensie is '.html', maar de inhoud is geen webpagina.")
+    text = trafilatura.extract(
+        html, output_format="markdown", include_tables=True, include_links=False, include_images=False,
+        include_comments=False, favor_recall=True, deduplicate=False,
+    )  # fmt: skip
+    meta = trafilatura.extract_metadata(html)
+    title = meta.title if meta is not None and meta.title else None
+    return [RawPage(text=text or "")], title
 
 
 # --- Word (.docx) ---------------------------------------------------------------------------------

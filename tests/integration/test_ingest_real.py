@@ -60,6 +60,20 @@ def test_real_pdf_pages_and_a_known_sentence_in_a_chunk_on_its_page(
         assert prepared.record.page(c.page).text[c.start : c.end] == c.text
 
 
+def test_real_saved_web_page_keeps_the_regulation_and_drops_the_site(real_settings: Settings) -> None:
+    prepared = prepare_document(real_file("flevoland-regio_centrumregeling-sociaal-domein_2025.html"), real_settings)
+    record = prepared.record
+    assert record.kind == "html" and record.page_count == 1
+    text = normalize_for_match(record.pages[0].text)
+    assert "de gemeente Almere bereid is om in het kader van samenwerking binnen het sociale domein" in text
+    # the site's navigation is gone ("Berichten over uw Buurt", "Naar dienstverlening" stand in its menus)
+    assert "Berichten over uw Buurt" not in text and "Naar dienstverlening" not in text
+    # chunked by its articles: chunks carry the article headings as their section path
+    assert any(any(s.startswith("Artikel") for s in c.section_path) for c in prepared.chunks)
+    for c in prepared.chunks:
+        assert record.page(c.page).text[c.start : c.end] == c.text
+
+
 def test_pages_without_text_are_reported_by_number(real_settings: Settings) -> None:
     # Pages 5 and 12 of this plan are empty but for a printed page number (checked by rendering them).
     prepared = prepare_document(real_file("almere_plan_van_aanpak_spuk_gala_2024_2026.pdf"), real_settings)

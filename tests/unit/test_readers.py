@@ -432,3 +432,39 @@ def test_text_that_mentions_the_pdf_header_is_still_text(tmp_path: Path) -> None
 def test_pdf_header_after_leading_junk_is_still_a_pdf(tmp_path: Path) -> None:
     data = b"\x00\x00\x00" + SAMPLE_PDF.read_bytes()
     assert detect_kind(tmp_path / "met-voorloop.pdf", data) == "pdf"
+
+
+# --- saved web pages --------------------------------------------------------------------------------
+
+_PAGE = """<!doctype html><html><head><title>Verordening sociaal domein</title></head><body>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/zoeken">Zoeken in regelgeving</a></li></ul></nav>
+<main><article><h1>Verordening sociaal domein Lindenwaard</h1>
+<h2>Artikel 1 Begrippen</h2>
+<p>In deze verordening wordt verstaan onder vrijwilliger: een inwoner die onbetaald en onverplicht een gezin
+ondersteunt, bijvoorbeeld als maatje of steunouder, in samenwerking met het sociaal wijkteam.</p>
+<h2>Artikel 2 Subsidie</h2>
+<p>Het college verstrekt subsidie aan organisaties die vrijwilligers werven, opleiden en begeleiden bij de
+ondersteuning van gezinnen met jonge kinderen in de wijk.</p>
+</article></main>
+<footer><p>Copyright overheid.nl | Privacy | Cookies | Toegankelijkheid</p></footer></body></html>"""
+
+
+def test_html_main_text_with_headings_without_navigation(tmp_path: Path) -> None:
+    doc = read(write(tmp_path / "verordening.html", _PAGE.encode()))
+    assert doc.kind == "html"
+    assert len(doc.pages) == 1
+    text = doc.pages[0].text
+    assert "vrijwilligers werven, opleiden en begeleiden" in text
+    assert "# Artikel 2 Subsidie" in text  # headings survive as Markdown headings, for the chunker
+    assert "Zoeken in regelgeving" not in text and "Cookies" not in text
+    assert doc.title and doc.title.startswith("Verordening sociaal domein")
+
+
+def test_html_extension_on_other_content(tmp_path: Path) -> None:
+    exc = expect_error(write(tmp_path / "pagina.html", b"%PDF-1.7\n..."), "wrong-type")
+    assert "PDF" in exc.detail
+    expect_error(write(tmp_path / "notitie.htm", b"Gewone tekst zonder opmaak, geen webpagina."), "wrong-type")
+
+
+def test_html_without_main_text(tmp_path: Path) -> None:
+    expect_error(write(tmp_path / "leeg.html", b"<html><body><nav>Home</nav></body></html>"), "no-text")
