@@ -68,6 +68,21 @@ def test_chunks_of_round_trips_provenance(store: ChunkStore) -> None:
         assert c == original[c.id]  # text, offsets, section path and label survive the store
 
 
+def test_vectors_of_returns_each_chunk_with_its_stored_vector(store: ChunkStore) -> None:
+    chunks = _chunks(SHA_A, ["Tweede zin.", "Eerste zin."], page=3) + _chunks(SHA_A, ["Op pagina twee."], page=2)
+    vectors = EMB.embed_passages([c.text for c in chunks])
+    store.add(chunks, vectors)
+    _add(store, _chunks(SHA_B, ["Een ander document."]))
+    got, got_vectors = store.vectors_of(SHA_A)
+    assert [(c.page, c.start) for c in got] == [(2, 0), (3, 0), (3, 12)]
+    assert got_vectors.shape == (3, EMB.dimension) and got_vectors.dtype == np.float32
+    by_id = {c.id: v for c, v in zip(chunks, vectors, strict=True)}
+    for c, v in zip(got, got_vectors, strict=True):
+        np.testing.assert_allclose(v, by_id[c.id], atol=1e-6)
+    empty, none = store.vectors_of("c" * 64)
+    assert empty == [] and none.shape == (0, EMB.dimension)
+
+
 def test_search_ranks_the_matching_chunk_first_and_filters_documents(store: ChunkStore) -> None:
     _add(store, _chunks(SHA_A, ["ouder-en-kindgroepen in het buurthuis", "begroting en belastingen"]))
     _add(store, _chunks(SHA_B, ["ouder-en-kindgroepen in de wijk", "afvalinzameling"]))

@@ -86,7 +86,7 @@ def test_references_sheet_names_document_hash_and_settings(wb: Workbook, sample:
     assert info["SHA-256"] == sample.record.sha256
     assert info["embeddingmodel"] == sample.result.settings.embedder
     assert info["classifier"] == "test-cues@1"
-    assert info["frameworkversie (scan / export)"] == "1.0.0 / 1.0.0"
+    assert info["frameworkversie (scan / export)"] == f"{sample.fw.version} / {sample.fw.version}"
 
 
 def test_document_text_never_becomes_a_formula(sample: Sample) -> None:
