@@ -2,26 +2,33 @@
 PY ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 
 .PHONY: setup demo test lint bench clean
 
+# what users need: the scanner and its default judge (nothing to compile)
 $(STAMP): pyproject.toml scripts/setup
 	PY=$(PY) bash scripts/setup
 	touch $(STAMP)
+
+# what the tests need besides: test tools, the local LLM runtime, chromium
+$(DEV_STAMP): pyproject.toml scripts/setup
+	PY=$(PY) EXTRAS=dev,llm bash scripts/setup
+	touch $(STAMP) $(DEV_STAMP)
 
 setup: $(STAMP)
 
 demo: $(STAMP)
 	$(VENV)/bin/beleidsscan demo
 
-test: $(STAMP)
+test: $(DEV_STAMP)
 	$(VENV)/bin/python -m pytest
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check scanner ui tests scripts benchmarks
 	$(VENV)/bin/mypy
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(VENV)/bin/python benchmarks/bench_ingest.py
 
 clean:

@@ -28,7 +28,7 @@ DEFAULT_FILES = [SAMPLE_PDF, CORPUS_REAL / "almere_maatschappelijke_agenda_2024_
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("files", nargs="*", type=Path)
-    parser.add_argument("--judges", default="fast,llm")
+    parser.add_argument("--judges", default="fast")
     args = parser.parse_args()
     files = [f for f in (args.files or DEFAULT_FILES) if f.is_file()]
     if not CHROMIUM.is_file():
@@ -68,7 +68,7 @@ def main() -> int:
                         t0 = time.perf_counter()
                         page.locator("#bs-upload input[type=file]").set_input_files(str(f))
                         page.locator("#bs-docs").get_by_text(f.name).wait_for()
-                        label = "Snel" if judge == "fast" else "Grondig"
+                        label = "Aanbevolen" if judge == "fast" else "Met taalmodel"
                         page.locator("#bs-judge").get_by_text(label, exact=False).click()
                         page.locator("#bs-scan").click()
                         page.locator("#bs-summary .bs-matrix").wait_for(timeout=1_200_000)

@@ -253,15 +253,14 @@ def _file_sha(path: Path) -> str:
 
 def judge_signature(settings: Settings, judge_name: str) -> dict[str, Any]:
     """What produces a scan besides the documents and the framework, known before any model is loaded."""
-    from scanner.judge import default_classifier_path
-    from scanner.judge.classifier import load_classifier
+    from scanner.judge.scorer import load_scorer_meta
+    from scanner.resources import corpus_dir
 
     if judge_name not in ("fast", "llm"):
         from scanner.errors import ConfigError
 
-        raise ConfigError(f"Onbekende beoordeling '{judge_name}': kies llm of fast.")
-    classifier = load_classifier(default_classifier_path(judge_name))
-    sig: dict[str, Any] = {"judge": judge_name, "classifier": f"{classifier.id}@{classifier.version}"}
+        raise ConfigError(f"Onbekende beoordeling '{judge_name}': kies fast of llm.")
+    sig: dict[str, Any] = {"judge": judge_name, "classifier": load_scorer_meta(corpus_dir() / "models").ref}
     if judge_name == "llm":
         from scanner.judge.prompts import load_prompts
 
@@ -316,21 +315,11 @@ class _Job:
     failures: tuple[BatchFailure, ...]
 
 
-def _scan_job(
-    ws: Workspace,
-    judge: Any,
-    llm_id: str | None,
-    hashes: dict[str, str],
-    framework: Framework,
-    job: _Job,
-    out_dir: Path,
-) -> None:
+def _scan_job(ws: Workspace, judge: Any, framework: Framework, job: _Job, out_dir: Path) -> None:
     from scanner.scan import scan_documents, write_result
 
     records = [ws.registry.get(sha) for sha in job.shas]
-    result = scan_documents(
-        ws, records, framework, judge, set_name=job.municipality, llm_id=llm_id, prompt_hashes=hashes
-    )
+    result = scan_documents(ws, records, framework, judge, set_name=job.municipality)
     write_result(result, framework, out_dir, job.slug)
     record = {
         "key": job.key,
@@ -367,6 +356,10 @@ class RemoteStore:
     def chunks_of(self, sha256: str) -> list[Chunk]:
         return list(self._call("chunks_of", sha256))
 
+    def vectors_of(self, sha256: str) -> tuple[list[Chunk], np.ndarray]:
+        chunks, vectors = self._call("vectors_of", sha256)
+        return list(chunks), np.asarray(vectors, dtype=np.float32)
+
     def search(self, vector: np.ndarray, k: int, documents: Sequence[str] | None = None) -> list[ScoredChunk]:
         docs = list(documents) if documents is not None else None
         return list(self._call("search", np.asarray(vector, dtype=np.float32), k, docs))
@@ -381,7 +374,7 @@ class RemoteStore:
         raise RuntimeError("a worker never writes the vector store")
 
 
-_STORE_METHODS = frozenset({"has_document", "chunks_of", "search", "count"})
+_STORE_METHODS = frozenset({"has_document", "chunks_of", "vectors_of", "search", "count"})
 
 
 def _worker_main(
@@ -398,7 +391,7 @@ def _worker_main(
                 raise BeleidsscanError(
                     f"Het werkproces laadt embedder '{ws.embedder.id}', de opslag is gebouwd met '{embedder_id}'."
                 )
-            judge, llm_id, hashes = make_judge(ws, judge_name)
+            judge = make_judge(ws, judge_name)
         except BeleidsscanError as exc:
             conn.send(("fatal", str(exc), exc.exit_code))
             return
@@ -409,7 +402,7 @@ def _worker_main(
                 return
             job: _Job = msg[1]
             try:
-                _scan_job(ws, judge, llm_id, hashes, framework, job, Path(out_dir))
+                _scan_job(ws, judge, framework, job, Path(out_dir))
             except Exception as exc:
                 conn.send(("failed", f"{type(exc).__name__}: {exc}"))
             else:
@@ -689,10 +682,10 @@ def _scan_jobs(
         return
     from scanner.scan import make_judge
 
-    judge, llm_id, hashes = make_judge(ws, judge_name)
+    judge = make_judge(ws, judge_name)
     for job in jobs:
         try:
-            _scan_job(ws, judge, llm_id, hashes, framework, job, out_dir)
+            _scan_job(ws, judge, framework, job, out_dir)
         except (KeyboardInterrupt, BeleidsscanError):
             raise
         except Exception as exc:

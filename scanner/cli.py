@@ -257,8 +257,8 @@ class _ElementProgress:
 
         if self.bar is None or step != self.step:
             self.close()
-            desc = "zoeken" if step == "retrieve" else "beoordelen"
-            self.bar = tqdm(total=total, desc=desc, unit="element", file=sys.stderr, leave=False)
+            desc, unit = ("lezen en beoordelen", "stap") if step == "judge" else ("taalmodel", "element")
+            self.bar = tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, leave=False)
             self.step = step
         self.bar.set_postfix_str(label, refresh=False)
         self.bar.n = done
@@ -292,15 +292,13 @@ def cmd_scan(args: argparse.Namespace, out: TextIO) -> int:
         out.write("Geen documenten om te scannen.\n")
         return EXIT_DOCUMENT_FAILURES
     judge_name = args.judge or settings.judge
-    judge, llm_id, hashes = make_judge(ws, judge_name)
+    judge = make_judge(ws, judge_name)
     out_dir = Path(args.out)
     groups = [(slug(args.set), records)] if args.set else [(Path(r.file_name).stem, [r]) for r in records]
     for stem, group in groups:
         progress = _ElementProgress(show)
         try:
-            result = scan_documents(
-                ws, group, framework, judge, set_name=args.set, llm_id=llm_id, prompt_hashes=hashes, progress=progress
-            )
+            result = scan_documents(ws, group, framework, judge, set_name=args.set, progress=progress)
         finally:
             progress.close()
         json_path, md_path = write_result(result, framework, out_dir, stem)
@@ -511,7 +509,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("scan", help="quick-scan documents against a framework (ingests what is missing)")
     p.add_argument("paths", nargs="+", metavar="FILE_OR_FOLDER")
     p.add_argument("--framework", default="informele-ondersteuners-jeugd", help="framework id")
-    p.add_argument("--judge", choices=["llm", "fast"], help="llm (default: local model) or fast (no LLM)")
+    p.add_argument("--judge", choices=["fast", "llm"], help="fast (default: the trained scorer) or llm (adds an LLM)")
     p.add_argument("--out", default="beleidsscan-resultaten", help="folder for *.scan.json and *.scan.md")
     p.add_argument("--set", metavar="NAME", help="scan all files as one municipality's document set")
     _common(p)
@@ -524,7 +522,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("demo", help="run the main job: a quick scan of the sample document the project ships")
-    p.add_argument("--judge", choices=["llm", "fast"], help="llm (default) or fast")
+    p.add_argument("--judge", choices=["fast", "llm"], help="fast (default) or llm")
     p.add_argument("--out", help="output folder (default: ./beleidsscan-demo)")
     _common(p)
     p.set_defaults(func=cmd_demo)
@@ -539,7 +537,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", metavar="MANIFEST.csv|FOLDER", help="CSV gemeente,pad,type,jaar, or a folder of folders")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the scans, matrix, heatmap and failures")
     p.add_argument("--workers", type=int, default=1, help="parallel worker processes (default 1)")
-    p.add_argument("--judge", choices=["llm", "fast"], help="llm (default: local model) or fast (no LLM)")
+    p.add_argument("--judge", choices=["fast", "llm"], help="fast (default: the trained scorer) or llm (adds an LLM)")
     p.add_argument("--framework", default="informele-ondersteuners-jeugd", help="framework id")
     _common(p)
     p.set_defaults(func=cmd_batch)

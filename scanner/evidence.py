@@ -1,4 +1,4 @@
-"""Evidence: choosing a quotable span in a passage, and checking every quote against its page.
+"""Evidence: sentences and quotable spans, and checking every quote against its page.
 
 A quote is shown or saved only if it occurs in the extracted text of the page it cites (after whitespace
 normalisation). A finding left without a verified quote is downgraded by the scan.
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from scanner.ingest.chunking import heading_level
 from scanner.ingest.normalize import normalize_for_match
 
-__all__ = ["best_span", "looks_like_instruction", "sentence_spans", "verify_quote"]
+__all__ = ["looks_like_instruction", "quote_window", "sentence_spans", "verify_quote"]
 
 MAX_QUOTE = 320
 _SENT = re.compile(r"(?<=[.!?;])\s+(?=[\"'(]?[A-ZÀ-Ý0-9•\-–])|\n\s*\n|\n(?=\s*[-•*–▪]\s)")
@@ -53,24 +53,13 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def best_span(text: str, patterns: Sequence[re.Pattern[str]], terms: Sequence[str]) -> tuple[int, int]:
-    """The sentence of ``text`` that best shows the element: most cue words, then most query stems.
-
-    A sentence longer than MAX_QUOTE is cut to a window around its first cue word, at word boundaries.
-    """
-    spans = sentence_spans(text) or [(0, len(text))]
-    low = text.lower()
-
-    def score(span: tuple[int, int]) -> tuple[int, int, int]:
-        s = low[span[0] : span[1]]
-        cue = sum(1 for p in patterns if p.search(s))
-        overlap = sum(1 for t in terms if t in s)
-        heading_like = 0 if "\n" in text[span[0] : span[1]].strip() or len(s) > 40 else -1
-        return (cue, overlap, heading_like)
-
-    a, b = max(spans, key=score)
+def quote_window(text: str, patterns: Sequence[re.Pattern[str]]) -> tuple[int, int]:
+    """The whole sentence when it is short enough to quote; a longer one (a run-on list, a table row without full
+    stops) is cut to MAX_QUOTE characters around its first cue word, at word boundaries."""
+    a, b = 0, len(text)
     if b - a <= MAX_QUOTE:
         return a, b
+    low = text.lower()
     centre = a
     for p in patterns:
         m = p.search(low, a, b)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from scanner.export._common import firmness_text
 from scanner.frameworks import Framework
 from scanner.results import STATUS_NL, ScanResult
 
@@ -58,6 +59,8 @@ def render_markdown(result: ScanResult, fw: Framework) -> str:
                 status = f.effective_status
                 out.append(f"**{_ICON[status]} {f.label}** (`{f.element_id}`): {STATUS_NL[status]}  ")
                 out.append(f"{f.rationale}  ")
+                if firmness := firmness_text(f):
+                    out.append(f"{firmness}.  ")
                 if f.override:
                     out.append(f"Aangepast bij review: {f.override.get('note', '')}  ")
                 for e in f.evidence:

@@ -10,9 +10,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
+    "COMMITMENT_NL",
     "SCHEMA_VERSION",
+    "STATUSES",
     "STATUS_NL",
+    "TARGET_NL",
     "CheckedPassage",
+    "Commitment",
     "DocumentRef",
     "EnvironmentSummary",
     "Evidence",
@@ -24,12 +28,26 @@ __all__ = [
     "ScanSettings",
     "Searched",
     "Status",
+    "Target",
 ]
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: commitment and target group per finding and per quote
 Status = Literal["covered", "partial", "not_found"]
 STATUSES: tuple[str, ...] = ("covered", "partial", "not_found")  # strongest first
 STATUS_NL: dict[str, str] = {"covered": "gedekt", "partial": "deels", "not_found": "niet gevonden"}
+Commitment = Literal["maatregel", "voornemen", "vaag", "budget"]
+Target = Literal["jeugd_gezin", "alle_inwoners", "andere_groep"]
+COMMITMENT_NL: dict[str, str] = {
+    "maatregel": "maatregel of afspraak",
+    "voornemen": "concreet voornemen",
+    "vaag": "vaag voornemen of vermelding",
+    "budget": "budget",
+}
+TARGET_NL: dict[str, str] = {
+    "jeugd_gezin": "kinderen, jongeren en gezinnen",
+    "alle_inwoners": "alle inwoners",
+    "andere_groep": "een andere doelgroep",
+}
 
 
 class _Model(BaseModel):
@@ -62,8 +80,10 @@ class Evidence(_Model):
     page_label: str | None = Field(default=None, description="Printed page label, if it differs.")
     quote: str = Field(description="Verbatim span, verified against the extracted text of the page.")
     chunk_id: str = Field(description="Citation key of the passage: document hash, page, offsets.")
-    score: float = Field(description="Relevance of the passage for the element (0-1).")
+    score: float = Field(description="How likely the sentence shows the element, under the judge (0-1).")
     document: str | None = Field(default=None, description="File name, for a set of documents.")
+    commitment: Commitment | None = Field(default=None, description="How firm the quoted sentence is.")
+    target: Target | None = Field(default=None, description="For whom the quoted sentence speaks.")
 
 
 class CheckedPassage(_Model):
@@ -88,6 +108,12 @@ class Finding(_Model):
     confidence: float = Field(ge=0, le=1, description="Probability of the chosen status under the judge.")
     probabilities: dict[str, float] = Field(default_factory=dict, description="Per status, from the judge.")
     evidence: list[Evidence] = Field(default_factory=list)
+    commitment: Commitment | None = Field(
+        default=None, description="How firm the commitment is, from the strongest quote (none when not found)."
+    )
+    target: Target | None = Field(
+        default=None, description="For whom the strongest quote speaks (none when not found)."
+    )
     rationale: str = Field(description="Why this status, in Dutch.")
     searched: Searched
     override: dict[str, str] | None = Field(

@@ -52,11 +52,12 @@ def review(
 
 
 def labels_from_result(result: ScanResult, only_reviewed: bool = False) -> list[dict[str, object]]:
-    """One evaluation label per finding, with the effective (reviewed) status.
+    """One label per finding in the format of LABELING.md, with the effective (reviewed) status.
 
-    The page and quote are those of the first piece of evidence; a not-found label has neither. In a set of
-    documents a label names the document its evidence stands in (else the first document); the evaluation
-    maps every file name of a set to the set's scan.
+    The quote is that of the first piece of evidence, the page its physical page in a PDF (null for text files, as
+    the contract has it); a not-found label has neither. The reason is the reviewer's note, else the judge's
+    rationale. In a set of documents a label names the document its evidence stands in (else the first
+    document); the evaluation maps every file name of a set to the set's scan.
     """
     docs = result.documents
     out: list[dict[str, object]] = []
@@ -66,13 +67,15 @@ def labels_from_result(result: ScanResult, only_reviewed: bool = False) -> list[
         status = f.effective_status
         ev = f.evidence[0] if f.evidence and status != "not_found" else None
         document = (ev.document if ev and ev.document else None) or docs[0].file_name
+        reason = (f.override or {}).get("note") or f.rationale
         out.append(
             {
                 "document": document,
                 "element": f.element_id,
                 "status": status,
-                "page": ev.page if ev else None,
+                "page": ev.page if ev and document.lower().endswith(".pdf") else None,
                 "quote": ev.quote if ev else None,
+                "reason": reason,
             }
         )
     return out

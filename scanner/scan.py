@@ -1,5 +1,5 @@
-"""The quick scan: retrieve per element, judge, cite verified quotes, analyse gaps. One service function that the
-CLI and the UI both call.
+"""The quick scan: the judge reads the documents, every quote is verified on its page, gaps are analysed. One
+service function that the CLI, the UI and the batch call.
 """
 
 from __future__ import annotations
@@ -11,12 +11,14 @@ from pathlib import Path
 
 from scanner import __version__
 from scanner.analysis import environment_summaries, find_gaps
-from scanner.evidence import best_span, verify_quote
+from scanner.evidence import quote_window, verify_quote
 from scanner.frameworks import Element, Framework
 from scanner.ingest.pipeline import IngestOutcome
-from scanner.judge import Judge, Judgement
+from scanner.judge import ElementDecision, Judge
+from scanner.judge.lexical import DutchAnalyzer
 from scanner.results import (
-    STATUS_NL,
+    COMMITMENT_NL,
+    TARGET_NL,
     CheckedPassage,
     DocumentRef,
     Evidence,
@@ -26,79 +28,100 @@ from scanner.results import (
     ScanSettings,
     Searched,
 )
-from scanner.retrieval import DutchAnalyzer, ElementRetrieval, HybridRetriever, RetrievedPassage
 from scanner.types import DocumentRecord
 from scanner.workspace import Workspace
 
-__all__ = ["ScanProgress", "ingest_and_scan", "make_judge", "scan_documents", "slug", "write_result"]
+__all__ = ["ScanProgress", "ingest_and_scan", "make_judge", "rationale", "scan_documents", "slug", "write_result"]
 
-# progress(step, done, total, label): step is "retrieve" or "judge"
+# progress(step, done, total, label): step is "judge" (and "llm" for the language model's questions)
 ScanProgress = Callable[[str, int, int, str], None]
 
-MAX_EVIDENCE = 3
+_DIMENSION_WHAT = {
+    "mw": "spreekt deze meerwaarde uit",
+    "fm": "erkent deze factor",
+    "ho": "noemt hiervoor een {commitment}",
+    "bb": "noemt deze rol met haar verbindende functie",
+}
+
+
+def rationale(element: Element, decision: ElementDecision, flagged: int = 0) -> str:
+    """Why this status, in plain Dutch that agrees with it."""
+    status = decision.status
+    best = decision.evidence[0] if decision.evidence else None
+    if status == "covered" and best is not None:
+        what = _DIMENSION_WHAT.get(element.dimension, "noemt hiervoor een {commitment}")
+        what = what.format(commitment=COMMITMENT_NL[best.commitment])
+        text = f"Gedekt: het document {what}, voor {TARGET_NL[best.target]} (p. {best.unit.page})."
+    elif status == "partial" and best is not None:
+        if best.target == "andere_groep":
+            text = f"Deels: het thema komt voor, maar voor {TARGET_NL['andere_groep']} (p. {best.unit.page})."
+        elif best.commitment == "vaag":
+            text = f"Deels: het thema wordt genoemd, maar vaag of zonder uitwerking (p. {best.unit.page})."
+        else:
+            text = (
+                f"Deels: het document raakt het thema, maar niet met een concrete maatregel of uitgesproken "
+                f"waarde voor dit element (p. {best.unit.page})."
+            )
+        if decision.downgraded:
+            text += " De sterkste zinnen gaan over een andere doelgroep; daarom niet gedekt."
+    else:
+        text = (
+            "Niet gevonden: geen zin in het document laat dit element zien. Hieronder staan de zinnen die er het "
+            "dichtst bij kwamen, zodat u de afwezigheid kunt controleren."
+        )
+    if decision.note:
+        text += " " + decision.note
+    if flagged:
+        text += f" {flagged} zin(nen) met instructies aan een taalmodel zijn overgeslagen."
+    return text
 
 
 def _evidence(
-    element: Element,
-    retrieval: ElementRetrieval,
-    judgement: Judgement,
-    records: dict[str, DocumentRecord],
-    analyzer: DutchAnalyzer,
-    multi: bool,
+    element: Element, decision: ElementDecision, records: dict[str, DocumentRecord], multi: bool
 ) -> tuple[list[Evidence], int]:
-    """Verified quotes from the passages the judge found most relevant; also how many quotes were dropped."""
+    """Quotes for the decision's sentences, each verified on its page; and how many did not verify."""
+    analyzer = DutchAnalyzer()
     patterns = [p for cue in element.cues for p in analyzer.cue_patterns(cue)]
-    terms = {analyzer.stem(w) for w in element.label.split() if len(w) > 4}
-    ranked = sorted(
-        (p for p in retrieval.passages if p.chunk.id not in judgement.flagged),
-        key=lambda p: (-(judgement.passage_scores.get(p.chunk.id, 0.0)), -p.rrf),
-    )
-    # Prefer passages that actually carry the element's words; fall back to the judge's order.
-    ranked = [p for p in ranked if p.cue_hits] + [p for p in ranked if not p.cue_hits]
     out: list[Evidence] = []
     dropped = 0
-    for p in ranked:
-        if len(out) >= MAX_EVIDENCE:
-            break
-        a, b = best_span(p.chunk.text, patterns, sorted(terms))
-        quote = p.chunk.text[a:b]
-        record = records[p.chunk.doc_sha256]
-        if not verify_quote(quote, record.page(p.chunk.page).text):
+    for c in decision.evidence:
+        chunk = c.unit.chunk
+        record = records[chunk.doc_sha256]
+        a, b = quote_window(c.unit.text, patterns)
+        quote = " ".join(c.unit.text[a:b].split())
+        if not verify_quote(quote, record.page(chunk.page).text):
             dropped += 1
-            continue
-        if any(e.quote == quote for e in out):
             continue
         out.append(
             Evidence(
-                page=p.chunk.page,
-                page_label=p.chunk.page_label if p.chunk.page_label != str(p.chunk.page) else None,
+                page=chunk.page,
+                page_label=chunk.page_label if chunk.page_label != str(chunk.page) else None,
                 quote=quote,
-                chunk_id=p.chunk.id,
-                score=round(judgement.passage_scores.get(p.chunk.id, p.dense), 4),
+                chunk_id=chunk.id,
+                score=round(c.shows, 4),
                 document=record.file_name if multi else None,
+                commitment=c.commitment,  # type: ignore[arg-type]
+                target=c.target,  # type: ignore[arg-type]
             )
         )
     return out, dropped
 
 
-def _rationale(status: str, judgement: Judgement, ps: Sequence[RetrievedPassage], judge: str) -> str:
-    f = judgement.features
-    cues = sorted({c for p in ps[:3] for c in p.cue_hits})
-    parts = [f"{STATUS_NL[status].capitalize()} (kans {judgement.confidence:.2f})."]
-    if cues:
-        parts.append(f"Kernbegrippen in de beste passages: {', '.join(cues[:6])}.")
-    else:
-        parts.append("Geen van de zoektermen van dit element komt voor in de beste passages.")
-    parts.append(f"Hoogste semantische gelijkenis {f.get('dense_max', 0):.2f}.")
-    if judge == "llm" and f.get("llm_asked") == 1.0:
-        parts.append(f"Het taalmodel acht de beste passage relevant met kans {f['llm_max']:.2f}.")
-    elif judge == "llm" and f.get("llm_asked") == 0.0:
-        parts.append("Het taalmodel is niet gevraagd: de signalen uit de zoekstap waren duidelijk genoeg.")
-    if ps and status != "not_found" and f.get("youth_top", 1.0) == 0.0:
-        parts.append("De passages noemen geen kinderen, jongeren of gezinnen: mogelijk een andere doelgroep.")
-    if judgement.flagged:
-        parts.append(f"{len(judgement.flagged)} passage(s) met instructies aan een taalmodel zijn genegeerd.")
-    return " ".join(parts)
+def _searched(element: Element, decision: ElementDecision, records: dict[str, DocumentRecord], multi: bool) -> Searched:
+    first = element.description.split(". ")[0].rstrip(".")
+    return Searched(
+        queries=[f"{element.label}: {first}", "zoekwoorden: " + ", ".join(element.cues)],
+        passages=[
+            CheckedPassage(
+                chunk_id=c.unit.chunk.id,
+                page=c.unit.page,
+                document=records[c.unit.chunk.doc_sha256].file_name if multi else None,
+                score=round(c.shows, 4),
+                excerpt=" ".join(c.unit.text.split())[:240],
+            )
+            for c in decision.nearest
+        ],
+    )
 
 
 def scan_documents(
@@ -108,56 +131,29 @@ def scan_documents(
     judge: Judge,
     *,
     set_name: str | None = None,
-    llm_id: str | None = None,
-    prompt_hashes: dict[str, str] | None = None,
     progress: ScanProgress | None = None,
 ) -> ScanResult:
     """Scan stored documents (one, or a municipality's set) against a framework."""
     t0 = time.perf_counter()
     by_sha = {r.sha256: r for r in records}
     multi = len(records) > 1
-    retriever = HybridRetriever(
-        ws.store, ws.embedder, list(by_sha), file_names={r.sha256: r.file_name for r in records}
-    )
-    elements = list(framework.elements)
-    retrievals = []
-    for i, el in enumerate(elements, start=1):
-        retrievals.append(retriever.retrieve(el))
-        if progress:
-            progress("retrieve", i, len(elements), el.id)
-    t_retrieve = time.perf_counter() - t0
-
+    chunks = [c for r in records for c in ws.store.chunks_of(r.sha256)]
+    t_read = time.perf_counter() - t0
     t1 = time.perf_counter()
-    judgements = judge.judge_all(elements, retrievals, progress=progress)
+    elements = list(framework.elements)
+    outcome = judge.judge(elements, chunks, progress)
     t_judge = time.perf_counter() - t1
 
     findings = []
     dropped_total = 0
-    for el, r, j in zip(elements, retrievals, judgements, strict=True):
-        status = j.status
-        evidence: list[Evidence] = []
-        rationale = _rationale(status, j, r.passages, judge.name)
-        if status != "not_found":
-            evidence, dropped = _evidence(el, r, j, by_sha, retriever.analyzer, multi)
-            dropped_total += dropped
-            if not evidence:
-                rationale += (
-                    " Geen citaat kon op de pagina worden teruggevonden; daarom afgewaardeerd tot niet gevonden."
-                )
-                status = "not_found"
-        searched = Searched(
-            queries=r.queries,
-            passages=[
-                CheckedPassage(
-                    chunk_id=p.chunk.id,
-                    page=p.chunk.page,
-                    document=p.document if multi else None,
-                    score=round(p.dense, 4),
-                    excerpt=p.chunk.text[:240],
-                )
-                for p in r.passages[:5]
-            ],
-        )
+    for el, decision in zip(elements, outcome.decisions, strict=True):
+        evidence, dropped = _evidence(el, decision, by_sha, multi) if decision.status != "not_found" else ([], 0)
+        dropped_total += dropped
+        status = decision.status
+        text = rationale(el, decision, outcome.flagged)
+        if status != "not_found" and not evidence:
+            status = "not_found"
+            text += " Geen citaat kon op de pagina worden teruggevonden; daarom afgewaardeerd tot niet gevonden."
         findings.append(
             Finding(
                 element_id=el.id,
@@ -165,17 +161,20 @@ def scan_documents(
                 dimension=el.dimension,
                 label=el.label,
                 status=status,  # type: ignore[arg-type]
-                confidence=round(j.probabilities.get(status, j.confidence), 4),
-                probabilities={k: round(v, 4) for k, v in j.probabilities.items()},
+                confidence=round(decision.probabilities.get(status, 0.0), 4),
+                probabilities={k: round(v, 4) for k, v in decision.probabilities.items()},
                 evidence=evidence,
-                rationale=rationale,
-                searched=searched,
+                commitment=evidence[0].commitment if evidence else None,
+                target=evidence[0].target if evidence else None,
+                rationale=text,
+                searched=_searched(el, decision, by_sha, multi),
             )
         )
     refs = [
         DocumentRef(path=r.path, sha256=r.sha256, pages=r.page_count, file_name=r.file_name, title=r.title)
         for r in records
     ]
+    provenance = judge.provenance
     return ScanResult(
         document=refs if multi else refs[0],
         set_name=set_name,
@@ -183,15 +182,15 @@ def scan_documents(
         settings=ScanSettings(
             embedder=ws.embedder.id,
             judge=judge.name,  # type: ignore[arg-type]
-            llm=llm_id,
-            prompt_hashes=prompt_hashes or {},
-            classifier=getattr(judge, "classifier_ref", f"{judge.classifier.id}@{judge.classifier.version}"),
+            llm=provenance.llm,
+            prompt_hashes=dict(provenance.prompt_hashes),
+            classifier=provenance.classifier,
         ),
         findings=findings,
         summary=environment_summaries(framework, findings),
         gaps=find_gaps(framework, findings),
         timings={
-            "retrieve": round(t_retrieve, 3),
+            "read": round(t_read, 3),
             "judge": round(t_judge, 3),
             "total": round(time.perf_counter() - t0, 3),
             "quotes_dropped": float(dropped_total),
@@ -204,20 +203,23 @@ def scan_documents(
 # --- the job the CLI and the UI run: ingest what is missing, scan, write the files ---------------
 
 
-def make_judge(ws: Workspace, name: str) -> tuple[Judge, str | None, dict[str, str]]:
-    """The judge by name, with the LLM id and prompt hashes to record."""
-    from scanner.judge import FastJudge
+def make_judge(ws: Workspace, name: str) -> Judge:
+    """The judge by name: ``fast`` (the trained scorer) or ``llm`` (the scorer, then the configured LLM)."""
+    from scanner.judge.fast import FastJudge
 
-    if name == "fast":
-        return FastJudge(), None, {}
-    if name != "llm":
+    if name not in ("fast", "llm"):
         from scanner.errors import ConfigError
 
-        raise ConfigError(f"Onbekende beoordeling '{name}': kies llm of fast.")
-    from scanner.judge.llm import LlmJudge, LlmScorer, make_llm
+        raise ConfigError(f"Onbekende beoordeling '{name}': kies fast of llm.")
+    cache = ws.settings.home / "cache"
+    fast = FastJudge(cache_dir=cache)
+    if ws.embedder.id == fast.meta.embedder:
+        fast = FastJudge(ws.embedder, cache_dir=cache)  # the store's model is the scorer's: load it once
+    if name == "fast":
+        return fast
+    from scanner.judge.llm import LlmJudge, make_llm
 
-    scorer = LlmScorer(make_llm(ws.settings), cache_dir=ws.settings.home / "cache")
-    return LlmJudge(scorer), scorer.llm.id, scorer.prompts.hashes
+    return LlmJudge(fast, make_llm(ws.settings), cache_dir=cache)
 
 
 def ingest_and_scan(
@@ -227,8 +229,6 @@ def ingest_and_scan(
     judge: Judge,
     *,
     set_name: str | None = None,
-    llm_id: str | None = None,
-    prompt_hashes: dict[str, str] | None = None,
     ingest_progress: Callable[[str, int, int, str], None] | None = None,
     progress: ScanProgress | None = None,
 ) -> tuple[IngestOutcome, ScanResult | None]:
@@ -245,11 +245,7 @@ def ingest_and_scan(
     records = list({r.sha256: ws.registry.get(r.sha256) for r in outcome.reports}.values())
     if not records:
         return outcome, None
-    result = scan_documents(
-        ws, records, framework, judge, set_name=set_name, llm_id=llm_id, prompt_hashes=prompt_hashes,
-        progress=progress,
-    )  # fmt: skip
-    return outcome, result
+    return outcome, scan_documents(ws, records, framework, judge, set_name=set_name, progress=progress)
 
 
 def write_result(result: ScanResult, framework: Framework, out_dir: Path, stem: str) -> tuple[Path, Path]:

@@ -47,7 +47,9 @@ class Settings(BaseModel):
     max_file_mb: float = Field(default=200.0, gt=0, description="Files larger than this are refused.")
     max_pages: int = Field(default=2000, ge=1, description="Documents with more pages are refused.")
     progress: bool = Field(default=True, description="Show progress bars on the terminal.")
-    judge: Literal["llm", "fast"] = Field(default="llm", description="Default judge for scans.")
+    judge: Literal["fast", "llm"] = Field(
+        default="fast", description="Default judge for scans: fast (the trained scorer; measured best) or llm."
+    )
     llm_provider: Literal["llama-cpp", "openai", "azure-openai", "ollama"] = Field(
         default="llama-cpp", description="Where the LLM runs; only llama-cpp is local and needs no server."
     )

@@ -6,13 +6,14 @@ For each document this writes, outside the repository (the documents themselves 
 
 - ``OUT_DIR/docs/<file>.txt``: the text exactly as the scanner extracts it, with a line ``=== pagina N ===``
   before each page, so a reader quotes what the scanner can verify;
-- ``OUT_DIR/candidates/<file>.md``: per element of the framework, the passages the current retrieval ranks
-  highest (``[c12] p. 5``), for the reader to grade; graded candidates that do not show the element become the
-  hard negatives of the passage labels;
+- ``OUT_DIR/candidates/<file>.md``: per element of the framework, the passages the shipped judge ranks highest
+  (the passages of its best sentences, ``[c12] p. 5``), for the reader to grade; graded candidates that do not
+  show the element become the hard negatives of the passage labels;
 - ``OUT_DIR/candidates/<file>.chunks.json``: what each candidate key stands for (page, offsets, text).
 
-The candidates come from the retrieval of the release being labelled; they only decide what a reader is asked
-about. The reader also reads the whole document and adds the passages retrieval missed.
+The candidates come from the judge of the release being labelled (the first labels, of November 2026, had the
+hybrid retrieval of release 7657242); they only decide what a reader is asked about. The reader also reads the
+whole document and adds the passages the judge missed.
 """
 
 from __future__ import annotations
@@ -38,15 +39,18 @@ def main() -> int:
     parser.add_argument("--framework", default="informele-ondersteuners-jeugd")
     args = parser.parse_args()
 
+    import numpy as np
+
     from scanner.frameworks import load_framework
     from scanner.ingest.pipeline import ingest_paths
-    from scanner.retrieval import HybridRetriever
+    from scanner.scan import make_judge
     from scanner.settings import load_settings
     from scanner.workspace import open_workspace
 
     settings = load_settings({"home": args.home, "progress": False})
     ws = open_workspace(settings)
     fw = load_framework(args.framework)
+    judge = make_judge(ws, "fast")
     (args.out / "docs").mkdir(parents=True, exist_ok=True)
     (args.out / "candidates").mkdir(parents=True, exist_ok=True)
     for path in args.documents:
@@ -61,15 +65,15 @@ def main() -> int:
             lines.append(page.text)
         (args.out / "docs" / f"{path.name}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-        retriever = HybridRetriever(ws.store, ws.embedder, [record.sha256], k_keep=args.k)
+        units, _ = judge.read(ws.store.chunks_of(record.sha256))
+        scores = judge.score(fw.elements, units)
         keys: dict[str, str] = {}
         chunks: dict[str, dict[str, object]] = {}
         md = [f"# Kandidaatpassages: {path.name}", ""]
-        for el in fw.elements:
-            r = retriever.retrieve(el)
+        for j, el in enumerate(fw.elements):
             md += [f"## {el.id}: {el.label}", ""]
-            for p in r.passages:
-                c = p.chunk
+            ranked = list(dict.fromkeys(units[int(i)].chunk for i in np.argsort(-scores.shows[:, j], kind="stable")))
+            for c in ranked[: args.k]:
                 key = keys.get(c.id)
                 if key is None:
                     key = keys[c.id] = f"c{len(keys) + 1}"

@@ -24,8 +24,8 @@ __all__ = ["build_app", "configure", "serve"]
 
 DEFAULT_FRAMEWORK = "informele-ondersteuners-jeugd"
 JUDGES = [
-    ("Snel: zonder taalmodel (enkele seconden)", "fast"),
-    ("Grondig: met het lokale taalmodel (enkele minuten)", "llm"),
+    ("Aanbevolen: getraind beoordelingsmodel (ongeveer een halve minuut)", "fast"),
+    ("Met taalmodel erbij (enkele minuten; niet nauwkeuriger gemeten)", "llm"),
 ]
 REVIEW_STATUSES = [("gedekt", "covered"), ("deels", "partial"), ("niet gevonden", "not_found")]
 
@@ -112,7 +112,8 @@ def build_app(service: UiService) -> "gr.Blocks":
             with gr.Column(scale=2):
                 set_name = gr.Textbox(label="Naam van de gemeente of set (optioneel)", max_lines=1)
                 framework = gr.Dropdown(frameworks, value=fw_default, label="Onderzoekskader", elem_id="bs-fw")
-                judge = gr.Radio(JUDGES, value="fast", label="Beoordeling", elem_id="bs-judge")
+                judges = JUDGES if service.llm_available else JUDGES[:1]
+                judge = gr.Radio(judges, value="fast", label="Beoordeling", elem_id="bs-judge")
                 scan_btn = gr.Button("Scan starten", variant="primary", interactive=False, elem_id="bs-scan")
         with gr.Row(visible=False, elem_id="bs-earlier-row") as earlier_row:
             earlier = gr.Dropdown([], label="Eerdere scans van deze documenten", scale=3, elem_id="bs-earlier")

@@ -56,7 +56,7 @@ class UiService:
         self.store = store or UiStore(settings.home / "ui")
         self._lock = threading.Lock()
         self._ws: Workspace | None = None
-        self._judges: dict[str, tuple[Judge, str | None, dict[str, str]]] = {}
+        self._judges: dict[str, Judge] = {}
         self._frameworks: dict[str, Framework] = {}
         self._session_docs: dict[str, set[str]] = {}
 
@@ -114,6 +114,13 @@ class UiService:
 
     # -- the scan --------------------------------------------------------------------------------
 
+    @property
+    def llm_available(self) -> bool:
+        """A language model can be used: a server is configured, or the local runtime is installed."""
+        import importlib.util
+
+        return self.settings.llm_provider != "llama-cpp" or importlib.util.find_spec("llama_cpp") is not None
+
     def scan(
         self,
         docs: Sequence[Document],
@@ -136,7 +143,7 @@ class UiService:
                 if judge_name == "llm":
                     progress(0.02, "Taalmodel laden (de eerste keer kan dit even duren)…")
                 self._judges[judge_name] = make_judge(ws, judge_name)
-            judge, llm_id, hashes = self._judges[judge_name]
+            judge = self._judges[judge_name]
             n_docs = len(docs)
 
             read = [0]  # documents done, so the bar never runs back
@@ -150,19 +157,19 @@ class UiService:
                     step = f"Lezen: document {done + 1} van {n_docs}" if done < n_docs else "Alle documenten gelezen"
                     progress(0.05 + 0.15 * done / n_docs, step)
 
-            judging = judge_name == "llm"
+            asks_llm = judge_name == "llm"
 
             def on_scan(step: str, done: int, total: int, label: str) -> None:
-                if step == "retrieve":
-                    share = 0.3 if judging else 0.8
-                    progress(0.2 + share * done / total, f"Element {done} van {total} zoeken: {label}")
-                else:
-                    progress(0.5 + 0.5 * done / total, f"Element {done} van {total} beoordelen: {label}")
+                if step == "judge":  # reading every sentence, then scoring it for every element
+                    share = 0.4 if asks_llm else 0.8
+                    progress(0.2 + share * done / max(total, 1), f"Zinnen lezen en beoordelen: {label}")
+                else:  # the language model's questions about the elements the scorer is unsure of
+                    progress(0.6 + 0.4 * done / max(total, 1), f"Taalmodel: element {done} van {total} ({label})")
 
             progress(0.03, f"Lezen van {n_docs} document(en)…")
             outcome, result = ingest_and_scan(
-                ws, [d.path for d in docs], fw, judge, set_name=set_name or None, llm_id=llm_id,
-                prompt_hashes=hashes, ingest_progress=on_ingest, progress=on_scan,
+                ws, [d.path for d in docs], fw, judge, set_name=set_name or None, ingest_progress=on_ingest,
+                progress=on_scan,
             )  # fmt: skip
         messages = [f"{Path(f.path).name}: {f.message}" for f in outcome.failures]
         for r in outcome.reports:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scanner.analysis import MatrixCell, coverage_matrix
+from scanner.export._common import firmness_text
 from scanner.frameworks import Framework
 from scanner.results import STATUS_NL, STATUSES, Evidence, Finding, ScanResult
 
@@ -142,7 +143,7 @@ def matrix_html(result: ScanResult, fw: Framework) -> str:
 def summary_html(result: ScanResult, fw: Framework) -> str:
     """The matrix, then one verdict line per environment and what was scanned."""
     docs = ", ".join(f"{_esc(d.file_name)} ({d.pages} p.)" for d in result.documents)
-    judge = "taalmodel + classifier" if result.settings.judge == "llm" else "snel (zonder taalmodel)"
+    judge = "getraind model + taalmodel" if result.settings.judge == "llm" else "getraind model (zonder taalmodel)"
     reviewed = sum(1 for f in result.findings if f.override)
     verdicts = "".join(f'<li class="bs-verdict">{_esc(s.verdict)}</li>' for s in result.summary)
     title = _esc(result.set_name) if result.set_name else docs
@@ -211,6 +212,8 @@ def finding_html(result: ScanResult, fw: Framework, element_id: str) -> str:
             + ".</p>"
         )
     parts.append(f'<p class="bs-rationale"><b>Onderbouwing:</b> {_esc(f.rationale)}</p>')
+    if firmness := firmness_text(f):
+        parts.append(f'<p class="bs-firmness">{_esc(firmness)}.</p>')
     if f.evidence:
         parts.append("<h4>Citaten uit het document</h4><ol class='bs-quotes'>")
         for e in f.evidence:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from scanner.analysis import MatrixCell, coverage_matrix
 from scanner.errors import BeleidsscanError
 from scanner.frameworks import Framework
-from scanner.results import STATUS_NL, STATUSES, DocumentRef, Evidence, Finding, ScanResult
+from scanner.results import COMMITMENT_NL, STATUS_NL, STATUSES, TARGET_NL, DocumentRef, Evidence, Finding, ScanResult
 from scanner.types import DocumentRecord
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "MatrixCell",
     "cite",
     "document_of",
+    "firmness_text",
     "framework_warning",
     "ingested_on",
     "lower_first",
@@ -58,6 +59,14 @@ def lower_first(label: str) -> str:
 def cite(e: Evidence) -> str:
     page = f"p. {e.page}" + (f" (gedrukt {e.page_label})" if e.page_label else "")
     return f"{e.document}, {page}" if e.document else page
+
+
+def firmness_text(f: Finding) -> str | None:
+    """How firm the commitment is and for whom, as users asked: "toezegging: concreet voornemen; doelgroep: alle
+    inwoners". None for a finding without evidence."""
+    if not f.commitment or not f.target:
+        return None
+    return f"Toezegging: {COMMITMENT_NL[f.commitment]}; doelgroep: {TARGET_NL[f.target]}"
 
 
 def scan_title(result: ScanResult) -> str:

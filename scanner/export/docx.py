@@ -11,6 +11,7 @@ from docx.shared import Cm
 from scanner.export._common import (
     STATUS_INK,
     cite,
+    firmness_text,
     framework_warning,
     ingested_on,
     one_line,
@@ -90,6 +91,8 @@ def _finding(doc: DocxDocument, f: Finding) -> None:
     if note:
         para(doc, note, italic=True, color="7A4A00")
     para(doc, f.rationale, size=9.5)
+    if firmness := firmness_text(f):
+        para(doc, firmness + ".", size=9.5, italic=True)
     for e in f.evidence:
         q = para(doc, style="Quote")
         run(q, f"“{one_line(e.quote)}”")

@@ -14,6 +14,7 @@ from scanner.export._common import (
     STATUS_INK,
     STATUSES,
     cite,
+    firmness_text,
     framework_warning,
     ingested_on,
     matrix,
@@ -57,6 +58,8 @@ def _finding(f: Finding) -> list[str]:
     if note:
         out.append(f'<p class="review">{_e(note)}</p>')
     out.append(f"<p>{_e(f.rationale)}</p>")
+    if firmness := firmness_text(f):
+        out.append(f'<p class="meta">{_e(firmness)}.</p>')
     for ev in f.evidence:
         out.append(f"<blockquote>“{_e(one_line(ev.quote))}” <strong>({_e(cite(ev))})</strong></blockquote>")
     if s == "not_found" and f.searched.passages:

@@ -21,7 +21,7 @@ from scanner.export._common import (
     xml_safe,
 )
 from scanner.frameworks import Framework
-from scanner.results import STATUS_NL, ScanResult
+from scanner.results import COMMITMENT_NL, STATUS_NL, TARGET_NL, ScanResult
 from scanner.types import DocumentRecord
 
 __all__ = ["report_xlsx"]
@@ -80,13 +80,15 @@ def report_xlsx(result: ScanResult, fw: Framework, *, records: Mapping[str, Docu
             f.element_id, f.label, env_label.get(f.environment, f.environment), dim_label.get(f.dimension, f.dimension),
             STATUS_NL[f.effective_status], STATUS_NL[f.status], round(f.confidence, 3),
             STATUS_NL.get(o.get("status", ""), "") if o else "", o.get("note", ""), o.get("by", ""), o.get("at", ""),
+            COMMITMENT_NL.get(f.commitment or "", ""), TARGET_NL.get(f.target or "", ""),
             len(f.evidence), f.rationale,
         ])  # fmt: skip
     _sheet(
         ws,
         ["element", "label", "omgeving", "dimensie", "status", "status volgens scan", "zekerheid",
-         "review: status", "review: toelichting", "review: door", "review: op", "citaten", "toelichting scan"],
-        rows, [34, 40, 22, 20, 14, 14, 10, 14, 30, 14, 18, 8, 60], status_cols=(5, 6, 8),
+         "review: status", "review: toelichting", "review: door", "review: op", "toezegging", "doelgroep", "citaten",
+         "toelichting scan"],
+        rows, [34, 40, 22, 20, 14, 14, 10, 14, 30, 14, 18, 22, 26, 8, 60], status_cols=(5, 6, 8),
     )  # fmt: skip
 
     ws = wb.create_sheet("Citaten")

@@ -1,78 +1,51 @@
-"""Judges: from an element's retrieved passages to a status with probabilities. Two modes, one interface.
+"""Judges: from a document's passages to a status per framework element, with the sentences that prove it.
 
-- ``fast``: retrieval and cue signals through a calibrated classifier; no LLM.
-- ``llm``: a cascade. Where the fast classifier is unsure and a cue stands in the best passages, a local (or
-  configured) LLM's probability of 'JA' for the best passage under two questions joins the signals, through a
-  classifier trained with those features; elsewhere the fast classifier's verdict stands.
+- ``fast`` (:class:`~scanner.judge.fast.FastJudge`): a scorer trained on passage labels reads every sentence;
+  the labelling contract turns its scores into statuses. No LLM.
+- ``llm`` (:class:`~scanner.judge.llm.LlmJudge`): the fast judge, then a language model grades the best sentences
+  of the elements it is unsure of, with the element's description, inclusion and exclusion notes and the grading
+  of LABELING.md; its grade passes through the same contract.
+
+A judge carries its own provenance (scorer, model, prompt hashes), recorded in every scan result.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Protocol
 
-from scanner.evidence import looks_like_instruction
 from scanner.frameworks import Element
-from scanner.judge.classifier import Classifier, load_classifier
-from scanner.judge.features import DocumentStats, element_features
-from scanner.resources import corpus_dir
-from scanner.retrieval import ElementRetrieval
+from scanner.judge.aggregate import Candidate, ElementDecision
+from scanner.types import Chunk
 
-__all__ = ["FastJudge", "Judge", "Judgement", "default_classifier_path", "flagged_passages"]
+__all__ = ["Candidate", "ElementDecision", "Judge", "JudgeOutcome", "Progress", "Provenance"]
+
+# progress(step, done, total, label)
+Progress = Callable[[str, int, int, str], None]
 
 
 @dataclass(frozen=True)
-class Judgement:
-    probabilities: dict[str, float]
-    features: dict[str, float]
-    passage_scores: dict[str, float] = field(default_factory=dict)  # chunk id -> relevance under the judge
-    flagged: tuple[str, ...] = ()  # chunk ids skipped as untrusted instructions
+class Provenance:
+    """What produced the verdicts: recorded in the scan's settings and in batch resume keys."""
 
-    @property
-    def status(self) -> str:
-        return max(self.probabilities, key=lambda k: self.probabilities[k])
+    classifier: str
+    llm: str | None = None
+    prompt_hashes: dict[str, str] = field(default_factory=dict)
 
-    @property
-    def confidence(self) -> float:
-        return self.probabilities[self.status]
+
+@dataclass(frozen=True)
+class JudgeOutcome:
+    decisions: list[ElementDecision]  # one per element, in the framework's order
+    flagged: int = 0  # sentences set aside because they address a language model
 
 
 class Judge(Protocol):
     name: str
-    classifier: Classifier
 
-    def judge_all(
-        self, elements: Sequence[Element], retrievals: Sequence[ElementRetrieval], progress: object = None
-    ) -> list[Judgement]: ...
+    @property
+    def provenance(self) -> Provenance: ...
 
-
-def flagged_passages(r: ElementRetrieval) -> tuple[str, ...]:
-    """Chunk ids of the passages that address a language model: never judged by one, never quoted."""
-    return tuple(p.chunk.id for p in r.passages if looks_like_instruction(p.chunk.text))
-
-
-def default_classifier_path(judge: str) -> Path:
-    return corpus_dir() / "models" / f"judge-{judge}.json"
-
-
-class FastJudge:
-    """No LLM: retrieval scores and cue matches, combined by the classifier trained on labelled documents."""
-
-    name = "fast"
-
-    def __init__(self, classifier: Classifier | None = None) -> None:
-        self.classifier = classifier or load_classifier(default_classifier_path("fast"))
-
-    def judge_all(
-        self, elements: Sequence[Element], retrievals: Sequence[ElementRetrieval], progress: object = None
-    ) -> list[Judgement]:
-        stats = DocumentStats(retrievals)
-        out = []
-        for el, r in zip(elements, retrievals, strict=True):
-            feats = element_features(el, r, stats)
-            scores = {p.chunk.id: p.dense for p in r.passages}
-            flagged = flagged_passages(r)
-            out.append(Judgement(self.classifier.predict_proba(feats), feats, scores, flagged))
-        return out
+    def judge(
+        self, elements: Sequence[Element], chunks: Sequence[Chunk], progress: Progress | None = None
+    ) -> JudgeOutcome: ...

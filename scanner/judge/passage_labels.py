@@ -14,12 +14,15 @@ chunking; :func:`locate` finds the chunks that hold the quote.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from scanner.errors import BeleidsscanError
 from scanner.ingest.normalize import normalize_for_match
+from scanner.judge.units import Unit
 from scanner.types import Chunk
 
 __all__ = [
@@ -29,6 +32,7 @@ __all__ = [
     "PassageLabel",
     "load_passage_labels",
     "locate",
+    "unit_labels",
 ]
 
 GRADES = ("measure", "vague", "other_group", "negative")
@@ -100,3 +104,59 @@ def locate(label: PassageLabel, chunks: Sequence[Chunk], normalised: Sequence[st
         return whole[:1]
     head, tail = q[:_PROBE], q[-_PROBE:]
     return [i for i in on_page if head in texts[i] or tail in texts[i]]
+
+
+RANK = {"negative": 0, "vague": 1, "other_group": 1, "measure": 2}
+
+
+def unit_labels(
+    units: Sequence[Unit],
+    statuses: Mapping[str, str],
+    labels: Sequence[PassageLabel],
+    element_ids: Sequence[str],
+) -> tuple[np.ndarray, list[str | None], list[str | None]]:
+    """Training targets per sentence: (grade [n, E] with -1 unknown, 0 no, 1 partial grade, 2 covered grade;
+    commitment and target per sentence where a positive label gives them).
+
+    An element the document does not address (not_found, its reader read it whole) is 0 for every sentence. A
+    candidate passage graded negative makes all its sentences 0; a positive label marks the sentences its quote
+    covers. The other sentences of a positive passage stay unknown.
+    """
+    col = {e: j for j, e in enumerate(element_ids)}
+    y = -np.ones((len(units), len(element_ids)), dtype=np.int8)
+    for e, status in statuses.items():
+        if status == "not_found" and e in col:
+            y[:, col[e]] = 0
+    commitment: list[str | None] = [None] * len(units)
+    target: list[str | None] = [None] * len(units)
+    norm = [normalize_for_match(u.text) for u in units]
+    chunk_norm: dict[str, str] = {}
+    by_chunk: dict[str, list[int]] = {}
+    for i, u in enumerate(units):
+        by_chunk.setdefault(u.chunk.id, []).append(i)
+        if u.chunk.id not in chunk_norm:
+            chunk_norm[u.chunk.id] = normalize_for_match(u.chunk.text)
+    chunks = {u.chunk.id: u.chunk for u in units}
+    for lb in labels:
+        if lb.element not in col:
+            continue
+        j = col[lb.element]
+        q = normalize_for_match(lb.quote)
+        on_page = [cid for cid, c in chunks.items() if lb.page is None or c.page == lb.page]
+        if lb.grade == "negative" and lb.source == "candidate":
+            # the quote is the passage's opening words: the whole passage does not show the element
+            hit = next((cid for cid in on_page if chunk_norm[cid].startswith(q[:60])), None) or next(
+                (cid for cid in on_page if q[:60] in chunk_norm[cid]), None
+            )
+            for i in by_chunk.get(hit, []) if hit else []:
+                y[i, j] = max(y[i, j], 0)
+            continue
+        grade = RANK[lb.grade]
+        for cid in on_page:
+            for i in by_chunk[cid]:
+                s = norm[i]
+                if s and (s in q or q in s or (len(q) > 40 and (q[:40] in s or q[-40:] in s))):
+                    y[i, j] = max(y[i, j], grade)
+                    if lb.positive:
+                        commitment[i], target[i] = lb.commitment, lb.target
+    return y, commitment, target

@@ -15,8 +15,7 @@ __all__ = ["EXPECTED_VARIABLES", "PromptSet", "load_prompts"]
 
 EXPECTED_VARIABLES: dict[str, set[str]] = {
     "system": set(),
-    "relevantie": {"label", "description", "section", "passage"},
-    "concreet": {"label", "description", "section", "passage"},
+    "beoordeling": {"label", "description", "include", "exclude", "covered_rule", "section", "passage"},
 }
 
 

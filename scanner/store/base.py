@@ -34,6 +34,10 @@ class ChunkStore(Protocol):
         """All chunks of a document, in page and offset order."""
         ...
 
+    def vectors_of(self, sha256: str) -> tuple[list[Chunk], np.ndarray]:
+        """All chunks of a document with their stored vectors (one row each, unit length), in page and offset order."""
+        ...
+
     def search(self, vector: np.ndarray, k: int, documents: Sequence[str] | None = None) -> list[ScoredChunk]:
         """The k nearest chunks, optionally restricted to some documents (by SHA-256)."""
         ...

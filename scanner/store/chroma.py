@@ -92,6 +92,13 @@ class ChromaStore:
         chunks = [chunk_from_record(t, m) for t, m in zip(got["documents"], got["metadatas"], strict=True)]
         return sorted(chunks, key=lambda c: (c.page, c.start))
 
+    def vectors_of(self, sha256: str) -> tuple[list[Chunk], np.ndarray]:
+        got = self.collection.get(where={"doc_sha256": sha256}, include=["documents", "metadatas", "embeddings"])
+        chunks = [chunk_from_record(t, m) for t, m in zip(got["documents"], got["metadatas"], strict=True)]
+        vectors = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(chunks), self.dimension)
+        order = sorted(range(len(chunks)), key=lambda i: (chunks[i].page, chunks[i].start))
+        return [chunks[i] for i in order], vectors[order]
+
     def search(self, vector: np.ndarray, k: int, documents: Sequence[str] | None = None) -> list[ScoredChunk]:
         if k <= 0:
             return []

@@ -34,6 +34,11 @@ class InMemoryStore:
     def chunks_of(self, sha256: str) -> list[Chunk]:
         return sorted((c for c in self._chunks.values() if c.doc_sha256 == sha256), key=lambda c: (c.page, c.start))
 
+    def vectors_of(self, sha256: str) -> tuple[list[Chunk], np.ndarray]:
+        chunks = self.chunks_of(sha256)
+        vectors = np.stack([self._vectors[c.id] for c in chunks]) if chunks else np.zeros((0, self.dimension))
+        return chunks, vectors.astype(np.float32)
+
     def search(self, vector: np.ndarray, k: int, documents: Sequence[str] | None = None) -> list[ScoredChunk]:
         allowed = set(documents) if documents is not None else None
         ids = [i for i, c in self._chunks.items() if allowed is None or c.doc_sha256 in allowed]

@@ -75,7 +75,7 @@ def test_upload_scan_review_download(browser: Any, app_url: str, ui_home: Path, 
     _upload(page, SAMPLE_PDF)
     assert not list((ui_home / "ui" / "tmp").rglob("*.pdf")), "the upload must leave Gradio's folder at once"
     assert list((ui_home / "ui" / "docs").rglob(SAMPLE_PDF.name))
-    page.locator("#bs-judge").get_by_text("Snel", exact=False).click()
+    page.locator("#bs-judge").get_by_text("Aanbevolen", exact=False).click()
     page.locator("#bs-scan").click()
     matrix = page.locator("#bs-summary .bs-matrix")
     matrix.wait_for(timeout=SCAN_TIMEOUT_MS)

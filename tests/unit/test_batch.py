@@ -202,7 +202,7 @@ def test_a_rerun_skips_what_is_done_and_redoes_what_changed(
 def test_the_resume_key_covers_documents_framework_and_settings(fake_workspace: Workspace) -> None:
     fast = judge_signature(fake_workspace.settings, "fast")
     llm = judge_signature(fake_workspace.settings, "llm")
-    assert fast["judge"] == "fast" and fast["classifier"].startswith("judge-fast")
+    assert fast["judge"] == "fast" and fast["classifier"].startswith("judge-scorer@")
     assert llm["llm"].startswith("llama-cpp:") and llm["prompts"]
     key = resume_key(["a", "b"], FW, "hash-256", fast)
     assert key == resume_key(["b", "a"], FW, "hash-256", fast)

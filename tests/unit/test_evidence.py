@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from scanner.evidence import best_span, looks_like_instruction, sentence_spans, verify_quote
+from scanner.evidence import looks_like_instruction, quote_window, sentence_spans, verify_quote
 from scanner.ingest.normalize import normalize_page_text
 
 PAGE = normalize_page_text(
@@ -47,17 +47,14 @@ def test_quotes_that_do_not_stand_on_the_page_fail(quote: str) -> None:
     assert not verify_quote(quote, PAGE)
 
 
-def test_best_span_picks_the_sentence_with_the_cues() -> None:
-    patterns = [re.compile("buurthui"), re.compile("huiskamer")]
-    a, b = best_span(PAGE, patterns, [])
-    quote = PAGE[a:b]
-    assert quote.startswith("We breiden het netwerk De Huiskamers")
-    assert verify_quote(quote, PAGE)
+def test_a_short_sentence_is_quoted_whole() -> None:
+    sentence = "We financieren ouder-en-kindgroepen in drie wijken."
+    assert quote_window(sentence, [re.compile("kindgroep")]) == (0, len(sentence))
 
 
 def test_a_long_sentence_is_cut_at_word_boundaries_around_the_cue() -> None:
     text = "Aanloop " * 80 + "de gemeente financiert ouder-en-kindgroepen in elke wijk " + "en verder " * 80 + "."
-    a, b = best_span(text, [re.compile("kindgroep")], [])
+    a, b = quote_window(text, [re.compile("kindgroep")])
     quote = text[a:b]
     assert "ouder-en-kindgroepen" in quote and len(quote) <= 320
     assert not quote.startswith(" ") and not quote.endswith(" ")

@@ -15,7 +15,7 @@ from scanner.export import ExportError, document_records, framework_for, load_sc
 from scanner.export._common import framework_warning, lower_first, matrix, status_text
 from scanner.frameworks import Framework, load_framework
 from scanner.ingest.pipeline import ingest_paths
-from scanner.judge import FastJudge
+from scanner.judge.fake import KeywordJudge
 from scanner.report_md import render_markdown
 from scanner.results import ScanResult
 from scanner.scan import scan_documents
@@ -24,7 +24,6 @@ from scanner.store.memory import InMemoryStore
 from scanner.types import DocumentRecord
 from scanner.workspace import Workspace, open_workspace
 from tests.conftest import SAMPLE_MD
-from tests.unit.test_scan import CUE_CLASSIFIER
 
 NOTE = {"note": "Staat in bijlage 2 van de uitvoeringsagenda.", "by": "onderzoeker A", "at": "2026-01-15"}
 
@@ -49,7 +48,7 @@ def _build(home: Path) -> Sample:
     assert out.ok, out.failures
     record = ws.registry.get(out.reports[0].sha256)
     fw = load_framework("informele-ondersteuners-jeugd")
-    plain = scan_documents(ws, [record], fw, FastJudge(CUE_CLASSIFIER))
+    plain = scan_documents(ws, [record], fw, KeywordJudge())
     lowered = next(f.element_id for f in plain.findings if f.status == "covered" and f.dimension == "ho")
     raised = next(f.element_id for f in plain.findings if f.status != "covered" and f.evidence)
     result = apply_overrides(

@@ -114,7 +114,7 @@ def test_references_name_the_framework_documents_and_settings(doc: DocxDocument,
     ]  # fmt: skip
     settings = {row.cells[0].text: row.cells[1].text for row in doc.tables[-1].rows}
     assert settings["Embeddingmodel"] == s.embedder
-    assert settings["Classifier"] == s.classifier == "test-cues@1"
+    assert settings["Classifier"] == s.classifier == "keyword-test@1"
     assert settings["beleidsscan-versie"] == r.tool_version
     assert settings["Taalmodel"] == "geen"
 

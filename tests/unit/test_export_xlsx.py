@@ -85,7 +85,7 @@ def test_references_sheet_names_document_hash_and_settings(wb: Workbook, sample:
     info = {r["gegeven"]: r["waarde"] for r in _rows(wb, "Verantwoording")}
     assert info["SHA-256"] == sample.record.sha256
     assert info["embeddingmodel"] == sample.result.settings.embedder
-    assert info["classifier"] == "test-cues@1"
+    assert info["classifier"] == "keyword-test@1"
     assert info["frameworkversie (scan / export)"] == f"{sample.fw.version} / {sample.fw.version}"
 
 

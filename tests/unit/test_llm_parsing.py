@@ -6,46 +6,46 @@ import math
 
 import pytest
 
-from scanner.judge.llm import p_yes_from_top_logprobs, parse_yes_no
+from scanner.judge.llm import grade_from_top_logprobs, parse_grade
 
 
 @pytest.mark.parametrize(
-    "text",
-    ["JA", "Ja", "ja.", " JA\n\nHet fragment noemt ouder-en-kindgroepen.", "**Ja**", "Antwoord: JA", "Yes",
-     "<|im_start|>JA", "ja, want de gemeente financiert", "Het antwoord is JA.", "`JA`", "- ja"],
+    ("text", "letter"),
+    [("A", "A"), ("b", "B"), (" C\n\nDe zin gaat over ouderen.", "C"), ("**D**", "D"), ("Antwoord: B", "B"),
+     ("<|im_start|>A", "A"), ("A = gedekt", "A"), ("optie C", "C"), ("Het antwoord is D.", "D"), ("`B`", "B"),
+     ("(A) de gemeente financiert ouder-en-kindgroepen", "A"), ("- d", "D"), ("Grade: C", "C")],
 )  # fmt: skip
-def test_yes_answers(text: str) -> None:
-    assert parse_yes_no(text) == 1.0
+def test_letters_in_messy_answers(text: str, letter: str) -> None:
+    assert parse_grade(text) == letter
 
 
 @pytest.mark.parametrize(
     "text",
-    ["NEE", "Nee.", "nee, het fragment gaat over afval", "**NEE**", "Antwoord: nee", "No", "Het antwoord is NEE.",
-     "Neen", "\n\nNEE<|im_end|>"],
-)  # fmt: skip
-def test_no_answers(text: str) -> None:
-    assert parse_yes_no(text) == 0.0
-
-
-@pytest.mark.parametrize(
-    "text",
-    ["", "Misschien", "Jazeker niet duidelijk", "Neemt de gemeente", "Ja en nee",
-     "Het fragment beschrijft een buurthuis maar zegt niets over jongeren; ja of nee is lastig te zeggen."],
+    ["", "Misschien", "Dat hangt ervan af", "Ja", "A of B, dat is lastig te zeggen", "Aanvullend beleid",
+     "De zin noemt een buurthuis maar zegt niets over jongeren."],
 )  # fmt: skip
 def test_unclear_answers(text: str) -> None:
-    assert parse_yes_no(text) is None
+    assert parse_grade(text) is None
 
 
-def test_probability_from_top_logprobs_sums_spellings() -> None:
-    top = {"JA": math.log(0.5), "Ja": math.log(0.2), "NEE": math.log(0.2), "De": math.log(0.1)}
-    assert p_yes_from_top_logprobs(top) == pytest.approx(0.7 / 0.9)
-    assert p_yes_from_top_logprobs({"De": -0.1, "Het": -2.0}) is None
+def test_grade_from_top_logprobs_sums_spellings() -> None:
+    top = {"A": math.log(0.5), " A": math.log(0.2), "B": math.log(0.2), "De": math.log(0.1)}
+    probs = grade_from_top_logprobs(top)
+    assert probs is not None
+    assert probs["A"] == pytest.approx(0.7 / 0.9) and probs["B"] == pytest.approx(0.2 / 0.9)
+    assert probs["C"] == probs["D"] == 0.0
+    assert grade_from_top_logprobs({"De": -0.1, "Het": -2.0}) is None
 
 
 @pytest.mark.parametrize(
-    ("answer", "expected"), [("JA", 1.0), ("Nee, het fragment gaat over afval.", 0.0), ("Misschien", 0.5)]
-)
-def test_a_langchain_chat_model_provider_without_logprobs_is_read_from_its_answer(answer: str, expected: float) -> None:
+    ("answer", "expected"),
+    [("A", {"A": 1.0, "B": 0.0, "C": 0.0, "D": 0.0}),
+     ("C, want het gaat over ouderen.", {"A": 0.0, "B": 0.0, "C": 1.0, "D": 0.0}),
+     ("Misschien", {"A": 0.25, "B": 0.25, "C": 0.25, "D": 0.25})],
+)  # fmt: skip
+def test_a_langchain_chat_model_provider_without_logprobs_is_read_from_its_answer(
+    answer: str, expected: dict[str, float]
+) -> None:
     """The path of OpenAI-compatible and Ollama servers, with LangChain's own fake chat model in their place."""
     from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
@@ -53,4 +53,4 @@ def test_a_langchain_chat_model_provider_without_logprobs_is_read_from_its_answe
 
     backend = ChatModelBackend(FakeListChatModel(responses=[answer]), "fake/chat")
     assert backend.id == "fake/chat"
-    assert backend.p_yes("Antwoord met JA of NEE.", "Gaat dit over buurthuizen?") == expected
+    assert backend.grade("Antwoord met A, B, C of D.", "Beoordeel de zin.") == expected

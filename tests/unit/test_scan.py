@@ -1,4 +1,4 @@
-"""The scan with fakes: a deterministic embedder, the in-memory store, a hand-set classifier and a scripted LLM."""
+"""The scan with fakes: a deterministic embedder, the in-memory store, the keyword judge and a scripted LLM."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from scanner.embed.fake import HashEmbedder
 from scanner.evidence import verify_quote
 from scanner.frameworks import Framework, load_framework
 from scanner.ingest.pipeline import ingest_paths
-from scanner.judge import FastJudge
-from scanner.judge.classifier import Classifier
-from scanner.judge.llm import LlmJudge, LlmScorer, ScriptedLlm
+from scanner.judge.fake import KeywordJudge
+from scanner.judge.fast import FastJudge
+from scanner.judge.llm import LlmJudge, ScriptedLlm
 from scanner.results import ScanResult
 from scanner.scan import scan_documents, write_result
 from scanner.types import DocumentRecord
@@ -22,14 +23,10 @@ from tests.conftest import REPO, SAMPLE_MD
 
 SCHEMA = json.loads((REPO / "docs" / "scan-result.schema.json").read_text(encoding="utf-8"))
 
-# covered when two cues stand in one of the best passages, partial with one, else not found
-CUE_CLASSIFIER = Classifier(
-    id="test-cues", version="1", features=["cue_top", "llm_max"], classes=["covered", "partial", "not_found"],
-    mean=[0.0, 0.0], scale=[1.0, 1.0], coef=[[4.0, 0.0], [2.0, 0.0], [0.0, 0.0]], intercept=[-6.0, -1.0, 0.0],
-)  # fmt: skip
-# the same, plus the LLM: a confident JA makes an element covered
-LLM_CLASSIFIER = CUE_CLASSIFIER.model_copy(update={"id": "test-llm", "coef": [[4.0, 8.0], [2.0, 0.0], [0.0, 0.0]]})
-ASK_ALL = 1.01  # a cascade gate no classifier passes: every element with a cue goes to the LLM
+
+def fast_with_fake_encoder(tmp_path: Path) -> FastJudge:
+    """The shipped scorer on hash vectors: meaningless scores, but every step of the real judge runs."""
+    return FastJudge(HashEmbedder(384), cache_dir=tmp_path / "cache")
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +42,7 @@ def ingest(ws: Workspace, path: Path) -> DocumentRecord:
 
 def test_scan_result_contract(fake_workspace: Workspace, framework: Framework, tmp_path: Path) -> None:
     record = ingest(fake_workspace, SAMPLE_MD)
-    result = scan_documents(fake_workspace, [record], framework, FastJudge(CUE_CLASSIFIER))
+    result = scan_documents(fake_workspace, [record], framework, KeywordJudge())
     assert [f.element_id for f in result.findings] == [e.id for e in framework.elements]
     statuses = {f.status for f in result.findings}
     assert statuses == {"covered", "partial", "not_found"}
@@ -63,8 +60,11 @@ def test_scan_result_contract(fake_workspace: Workspace, framework: Framework, t
     json_path, md_path = write_result(result, framework, tmp_path, "lindenwaard")
     data = json.loads(json_path.read_text(encoding="utf-8"))
     jsonschema.validate(data, SCHEMA)
-    assert data["schema_version"] == "1.0" and data["document"]["sha256"] == record.sha256
-    assert data["settings"]["judge"] == "fast" and data["settings"]["classifier"] == "test-cues@1"
+    assert data["schema_version"] == "1.1" and data["document"]["sha256"] == record.sha256
+    assert data["settings"]["judge"] == "fast" and data["settings"]["classifier"] == "keyword-test@1"
+    for f in result.findings:  # commitment and target group go with every finding that has evidence
+        assert (f.commitment is None) == (f.target is None) == (f.status == "not_found")
+        assert all(e.commitment and e.target for e in f.evidence)
     assert ScanResult.model_validate(data) == result  # a saved result re-reads exactly
     md = md_path.read_text(encoding="utf-8")
     assert "## Kansen: handelingsopties en bruggenbouwers" in md
@@ -86,7 +86,7 @@ def test_a_quote_that_does_not_verify_is_dropped_and_the_finding_downgraded(
 ) -> None:
     record = ingest(fake_workspace, SAMPLE_MD)
     monkeypatch.setattr("scanner.scan.verify_quote", lambda quote, page: False)
-    result = scan_documents(fake_workspace, [record], framework, FastJudge(CUE_CLASSIFIER))
+    result = scan_documents(fake_workspace, [record], framework, KeywordJudge())
     assert all(f.status == "not_found" and not f.evidence for f in result.findings)
     assert any("afgewaardeerd" in f.rationale for f in result.findings)
     assert result.timings["quotes_dropped"] > 0
@@ -94,7 +94,7 @@ def test_a_quote_that_does_not_verify_is_dropped_and_the_finding_downgraded(
 
 def test_gaps_carry_options_roles_and_sources(fake_workspace: Workspace, framework: Framework) -> None:
     record = ingest(fake_workspace, SAMPLE_MD)
-    result = scan_documents(fake_workspace, [record], framework, FastJudge(CUE_CLASSIFIER))
+    result = scan_documents(fake_workspace, [record], framework, KeywordJudge())
     gap_ids = {g.element_id for g in result.gaps}
     expected = {f.element_id for f in result.findings if f.status != "covered" and f.dimension in ("ho", "bb")}
     assert gap_ids == expected and gap_ids
@@ -109,55 +109,57 @@ def test_gaps_carry_options_roles_and_sources(fake_workspace: Workspace, framewo
     assert sum(sum(c.values()) for c in counts.values()) == 36
 
 
-def test_llm_judge_reads_the_model_and_caches(fake_workspace: Workspace, framework: Framework, tmp_path: Path) -> None:
+def test_llm_judge_grades_through_the_contract_and_caches(
+    fake_workspace: Workspace, framework: Framework, tmp_path: Path
+) -> None:
     record = ingest(fake_workspace, SAMPLE_MD)
-    llm = ScriptedLlm(lambda system, user: 0.9 if "Home-Start" in user else 0.1)
-    scorer = LlmScorer(llm, cache_dir=tmp_path / "cache")
-    result = scan_documents(
-        fake_workspace, [record], framework, LlmJudge(scorer, LLM_CLASSIFIER, gate_confidence=ASK_ALL), llm_id=llm.id
-    )
+    llm = ScriptedLlm(lambda system, user: "A" if "Home-Start" in user.split("<fragment>")[1] else "D")
+    judge = LlmJudge(fast_with_fake_encoder(tmp_path), llm, cache_dir=tmp_path / "cache", band=(0.0, 1.0))
+    result = scan_documents(fake_workspace, [record], framework, judge)
     assert llm.calls > 0
     first_calls = llm.calls
-    assert scorer.cache.misses == first_calls and scorer.cache.hits == 0
-    home_start = [f for f in result.findings if any("Home-Start" in e.quote for e in f.evidence)]
-    assert home_start and all(f.status == "covered" for f in home_start)
+    assert judge.cache.misses == first_calls and judge.cache.hits == 0
+    graded_a = [f for f in result.findings if any("Home-Start" in e.quote for e in f.evidence)]
+    assert graded_a
+    for f in result.findings:  # every element was asked: a sentence graded A covers it, all D finds nothing
+        if f in graded_a:  # ... unless the target head says the sentence speaks for another group (the contract)
+            expected = "partial" if f.evidence[0].target == "andere_groep" else "covered"
+            assert f.status == expected and "taalmodel" in f.rationale, (f.element_id, f.status, f.evidence[0])
+        else:
+            assert f.status == "not_found"
+    assert result.settings.llm == "scripted/test" and set(result.settings.prompt_hashes) == {"system", "beoordeling"}
     # A rerun costs nothing: every answer comes from the cache.
-    again = LlmScorer(llm, cache_dir=tmp_path / "cache")
-    second = scan_documents(
-        fake_workspace, [record], framework, LlmJudge(again, LLM_CLASSIFIER, gate_confidence=ASK_ALL), llm_id=llm.id
-    )
+    again = LlmJudge(fast_with_fake_encoder(tmp_path), llm, cache_dir=tmp_path / "cache", band=(0.0, 1.0))
+    second = scan_documents(fake_workspace, [record], framework, again)
     assert llm.calls == first_calls and again.cache.hits == first_calls
     assert [f.status for f in second.findings] == [f.status for f in result.findings]
 
 
-def test_the_cascade_asks_the_model_only_where_the_fast_classifier_is_unsure(
-    fake_workspace: Workspace, framework: Framework
+def test_the_model_is_asked_only_where_the_fast_judge_is_unsure(
+    fake_workspace: Workspace, framework: Framework, tmp_path: Path
 ) -> None:
     record = ingest(fake_workspace, SAMPLE_MD)
-    gate_classifier = CUE_CLASSIFIER.model_copy(
-        update={"id": "test-gate", "features": ["dense_max", "cue_top"], "coef": [[6.0, 1.0], [3.0, 0.5], [0.0, 0.0]]}
-    )
-    fast = scan_documents(fake_workspace, [record], framework, FastJudge(gate_classifier))
-    sureness = {f.element_id: max(f.probabilities.values()) for f in fast.findings}
-    gate = sorted(sureness.values())[18]  # half the elements are this sure
-    sure = {e for e, p in sureness.items() if p > gate + 1e-3}
-    assert 5 < len(sure) < 31  # the gate has something to do on both sides
+    fast = fast_with_fake_encoder(tmp_path)
+    plain = scan_documents(fake_workspace, [record], framework, fast)
+    addressed = {f.element_id: 1 - f.probabilities["not_found"] for f in plain.findings}
+    values = sorted(addressed.values())
+    band = (values[9], values[26])  # the middle half of the elements
+    unsure = {e for e, p in addressed.items() if band[0] <= p <= band[1]}
+    assert 5 < len(unsure) < 31
     asked: list[str] = []
     label_of = {e.label: e.id for e in framework.elements}
 
-    def record_element(system: str, user: str) -> float:
-        asked.append(label_of[user.split("Element: ", 1)[1].split(". ", 1)[0]])
-        return 0.9
+    def record_element(system: str, user: str) -> str:
+        asked.append(label_of[user.split("Element: ", 1)[1].split("\n", 1)[0]])
+        return "B"
 
-    scorer = LlmScorer(ScriptedLlm(record_element), cache_dir=None)
-    judge = LlmJudge(scorer, LLM_CLASSIFIER, gate_classifier=gate_classifier, gate_confidence=gate)
-    result = scan_documents(fake_workspace, [record], framework, judge)
-    assert asked and not (set(asked) & sure)  # never asked where the fast classifier was sure
+    result = scan_documents(fake_workspace, [record], framework, LlmJudge(fast, ScriptedLlm(record_element), band=band))
+    assert set(asked) == unsure  # asked exactly where the fast judge was unsure
     for f in result.findings:
-        if f.element_id in sure:  # the fast classifier's verdict stands, and the rationale says so
-            assert f.status == fast.finding(f.element_id).status
-            assert "niet gevraagd" in f.rationale
-    assert f"poort test-gate@1 < {gate:g}" in (result.settings.classifier or "")
+        if f.element_id in unsure:
+            assert f.status == "partial" and "deels" in f.rationale
+        else:  # the fast judge's verdict stands
+            assert f.status == plain.finding(f.element_id).status
 
 
 INJECTION = (
@@ -174,26 +176,24 @@ def test_an_instruction_inside_a_document_changes_nothing(
     poisoned.write_text(SAMPLE_MD.read_text(encoding="utf-8") + INJECTION, encoding="utf-8")
     seen: list[str] = []
 
-    def obedient(system: str, user: str) -> float:
+    def obedient(system: str, user: str) -> str:
         seen.append(user)
-        if "negeer eerdere instructies" in user.lower():
-            return 1.0
-        return 0.9 if "Home-Start" in user else 0.1
+        return "A" if "negeer eerdere instructies" in user.lower() else "D"
 
-    results = {}
-    for path in (SAMPLE_MD, poisoned):
-        record = ingest(fake_workspace, path)
-        scorer = LlmScorer(ScriptedLlm(obedient), cache_dir=None)
-        results[path.name] = scan_documents(
-            fake_workspace, [record], framework, LlmJudge(scorer, LLM_CLASSIFIER, gate_confidence=ASK_ALL)
-        )
-    clean, dirty = results[SAMPLE_MD.name], results[poisoned.name]
-    assert not any("negeer eerdere instructies" in u.lower() for u in seen)  # never sent to the model
-    assert [f.status for f in dirty.findings] == [f.status for f in clean.findings]
+    records = {p.name: ingest(fake_workspace, p) for p in (SAMPLE_MD, poisoned)}
+    judge = LlmJudge(fast_with_fake_encoder(tmp_path), ScriptedLlm(obedient), band=(0.0, 1.0))
+    dirty = scan_documents(fake_workspace, [records[poisoned.name]], framework, judge)
+    assert seen and not any("negeer eerdere instructies" in u.lower() for u in seen)  # never sent to the model
+    assert all(f.status == "not_found" for f in dirty.findings)  # so nothing could be talked into "covered"
     text = dirty.model_dump_json()
-    assert all("Negeer eerdere" not in e.quote for f in dirty.findings for e in f.evidence)
-    for template_line in ("Je bent een zorgvuldige beleidsonderzoeker", "Antwoord uitsluitend met JA of NEE"):
+    assert all("Negeer eerdere" not in p.excerpt for f in dirty.findings for p in f.searched.passages)
+    for template_line in ("Je bent een zorgvuldige beleidsonderzoeker", "Antwoord uitsluitend met één letter"):
         assert template_line not in text  # prompts never leak into results
+    # and a judge without a model gives the same verdicts with or without the injected page
+    clean = scan_documents(fake_workspace, [records[SAMPLE_MD.name]], framework, KeywordJudge())
+    keyword = scan_documents(fake_workspace, [records[poisoned.name]], framework, KeywordJudge())
+    assert [f.status for f in keyword.findings] == [f.status for f in clean.findings]
+    assert "overgeslagen" in keyword.findings[0].rationale
 
 
 def test_a_document_set_cites_its_documents(fake_workspace: Workspace, framework: Framework, tmp_path: Path) -> None:
@@ -202,7 +202,7 @@ def test_a_document_set_cites_its_documents(fake_workspace: Workspace, framework
     a.write_text("\f".join(pages[:5]), encoding="utf-8")
     b.write_text("\f".join(pages[5:]), encoding="utf-8")
     records = [ingest(fake_workspace, a), ingest(fake_workspace, b)]
-    result = scan_documents(fake_workspace, records, framework, FastJudge(CUE_CLASSIFIER), set_name="Lindenwaard")
+    result = scan_documents(fake_workspace, records, framework, KeywordJudge(), set_name="Lindenwaard")
     assert isinstance(result.document, list) and len(result.document) == 2
     cited = {e.document for f in result.findings for e in f.evidence}
     assert cited == {"deel-a.md", "deel-b.md"}
@@ -213,7 +213,7 @@ def test_review_overrides_recompute_summary_and_gaps(fake_workspace: Workspace, 
     from scanner.analysis import apply_overrides
 
     record = ingest(fake_workspace, SAMPLE_MD)
-    result = scan_documents(fake_workspace, [record], framework, FastJudge(CUE_CLASSIFIER))
+    result = scan_documents(fake_workspace, [record], framework, KeywordJudge())
     gap = result.gaps[0]
     before = next(s for s in result.summary if s.environment == gap.environment)
     note = {"status": "covered", "note": "staat in paragraaf 3.2", "by": "test", "at": "2026-11-26"}

@@ -11,13 +11,12 @@ import pytest
 from scanner.evaluate import evaluate, load_labels
 from scanner.frameworks import Framework, load_framework
 from scanner.ingest.pipeline import ingest_paths
-from scanner.judge import FastJudge
+from scanner.judge.fake import KeywordJudge
 from scanner.results import ScanResult
 from scanner.review import labels_from_result, labels_jsonl, overrides_of, review, scan_key
 from scanner.scan import scan_documents
 from scanner.workspace import Workspace
 from tests.conftest import SAMPLE_MD
-from tests.unit.test_scan import CUE_CLASSIFIER
 from ui import viewmodel as vm
 from ui.store import UiStore
 
@@ -34,7 +33,7 @@ def result(fake_workspace: Workspace, framework: Framework) -> ScanResult:
         store=fake_workspace.store, registry=fake_workspace.registry,
     )  # fmt: skip
     record = fake_workspace.registry.get(out.reports[0].sha256)
-    return scan_documents(fake_workspace, [record], framework, FastJudge(CUE_CLASSIFIER))
+    return scan_documents(fake_workspace, [record], framework, KeywordJudge())
 
 
 def _first(result: ScanResult, status: str, dimension: str | None = None) -> str:
@@ -220,14 +219,17 @@ def test_labels_in_the_evaluation_format(result: ScanResult, framework: Framewor
     updated = review(result, framework, fid, "not_found", "geen maatregel")
     labels = labels_from_result(updated)
     assert len(labels) == 36
-    assert all(set(lb) == {"document", "element", "status", "page", "quote"} for lb in labels)
+    assert all(set(lb) == {"document", "element", "status", "page", "quote", "reason"} for lb in labels)
     by_el = {lb["element"]: lb for lb in labels}
     assert by_el[fid] == {
-        "document": result.documents[0].file_name, "element": fid, "status": "not_found", "page": None, "quote": None
+        "document": result.documents[0].file_name, "element": fid, "status": "not_found", "page": None,
+        "quote": None, "reason": "geen maatregel",
     }  # fmt: skip
     covered = next(f for f in updated.findings if f.effective_status == "covered")
-    assert by_el[covered.element_id]["page"] == covered.evidence[0].page
+    # LABELING.md: the page of a text file (here Markdown) is null; the reason is the judge's rationale
+    assert by_el[covered.element_id]["page"] is None and result.documents[0].file_name.endswith(".md")
     assert by_el[covered.element_id]["quote"] == covered.evidence[0].quote
+    assert by_el[covered.element_id]["reason"] == covered.rationale
     assert [lb["element"] for lb in labels_from_result(updated, only_reviewed=True)] == [fid]
     # the evaluation reads them back: the reviewed scan agrees with its own labels
     path = tmp_path / "review.labels.jsonl"
@@ -321,7 +323,7 @@ def test_service_runs_the_job_reviews_and_exports(fake_workspace: Workspace, tmp
 
     service = UiService(fake_workspace.settings)
     service._ws = fake_workspace  # the fakes instead of the real models
-    service._judges["fast"] = (FastJudge(CUE_CLASSIFIER), None, {})
+    service._judges["fast"] = KeywordJudge()
     upload = service.store.tmp / "u1" / SAMPLE_MD.name
     upload.parent.mkdir(parents=True)
     upload.write_bytes(SAMPLE_MD.read_bytes())
@@ -339,7 +341,8 @@ def test_service_runs_the_job_reviews_and_exports(fake_workspace: Workspace, tmp
     assert any(m.startswith("kapot.pdf: ") for m in outcome.messages)  # the bad file is named, the rest scanned
     texts = [d for _, d in steps]
     assert any(t.startswith("Lezen") for t in texts) and any(t.startswith("Indexeren") for t in texts)
-    assert any(t.startswith("Element 1 van 36") for t in texts) and any("Element 36 van 36" in t for t in texts)
+    judging = [t for t in texts if t.startswith("Zinnen lezen en beoordelen")]
+    assert judging and judging[-1].endswith("een-op-een.bb.netwerkcoordinatoren")  # up to the last element
     assert [f for f, _ in steps] == sorted(f for f, _ in steps) and steps[-1][0] == 1.0
 
     # saved for reopening by the same documents only
