@@ -43,7 +43,7 @@ from scanner.results import ScanResult
 from scanner.settings import Settings
 from scanner.store.base import ChunkStore, ScoredChunk
 from scanner.store.registry import atomic_write_text
-from scanner.types import Chunk
+from scanner.types import BatchFailure, Chunk
 from scanner.workspace import Workspace
 
 __all__ = [
@@ -110,17 +110,6 @@ class Municipality:
         from scanner.scan import slug
 
         return slug(self.name)
-
-
-@dataclass(frozen=True)
-class BatchFailure:
-    """A file or a municipality that could not be (fully) scanned, and why (Dutch)."""
-
-    municipality: str
-    path: str
-    reason: str
-    message: str
-    line: int | None = None
 
 
 @dataclass(frozen=True)

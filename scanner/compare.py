@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import ValidationError
 
 from scanner.errors import BeleidsscanError
-from scanner.results import STATUS_NL, Evidence, Finding, FrameworkRef, ScanResult
+from scanner.results import STATUS_NL, Evidence, Finding, FrameworkRef, ScanResult, page_citation
 
 __all__ = [
     "CHANGE_NL",
@@ -114,13 +114,9 @@ def _side(f: Finding) -> Side:
     return Side(
         status=f.effective_status,
         evidence=tuple(f.evidence),
-        closest=tuple(dict.fromkeys(_where(p.document, p.page) for p in f.searched.passages[:5]))[:3],
+        closest=tuple(dict.fromkeys(page_citation(p.page, None, p.document) for p in f.searched.passages[:5]))[:3],
         reviewed=f.effective_status != f.status,
     )
-
-
-def _where(document: str | None, page: int) -> str:
-    return f"{document}, p. {page}" if document else f"p. {page}"
 
 
 def result_name(result: ScanResult) -> str:
@@ -209,7 +205,7 @@ def _one_line(text: str, limit: int | None = None) -> str:
 
 
 def _cite(e: Evidence) -> str:
-    return _where(e.document, e.page) + (f" (gedrukt {e.page_label})" if e.page_label else "")
+    return page_citation(e.page, e.page_label, e.document)
 
 
 def _status(side: Side) -> str:

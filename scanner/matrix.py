@@ -10,14 +10,12 @@ import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from scanner.frameworks import Element, Framework
-from scanner.results import STATUS_NL, STATUSES, ScanResult
+from scanner.results import STATUS_FILL, STATUS_NL, STATUSES, ScanResult
 from scanner.store.registry import atomic_write_bytes
-
-if TYPE_CHECKING:
-    from scanner.batch import BatchFailure
+from scanner.types import BatchFailure
 
 __all__ = [
     "STATUS_COLOURS",
@@ -31,7 +29,7 @@ __all__ = [
 ]
 
 # One palette for the Excel fills and the heatmap; dark text stays readable on all three.
-STATUS_COLOURS = {"covered": "7FBF7B", "partial": "FEE08B", "not_found": "E8E8E8"}
+STATUS_COLOURS = STATUS_FILL  # the one palette (scanner.results), as in the reports and the web UI
 EVIDENCE_HEADER = [
     "gemeente", "element", "omschrijving", "status", "document", "type", "jaar", "pagina", "gedrukte pagina", "citaat",
 ]  # fmt: skip

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from scanner.export._common import firmness_text
 from scanner.frameworks import Framework
-from scanner.results import STATUS_NL, ScanResult
+from scanner.results import STATUS_ICON, STATUS_NL, ScanResult
 
 __all__ = ["render_markdown"]
 
-_ICON = {"covered": "●", "partial": "◐", "not_found": "○"}
+_ICON = STATUS_ICON
 
 
 def _quote(text: str) -> str:

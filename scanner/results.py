@@ -13,6 +13,9 @@ __all__ = [
     "COMMITMENT_NL",
     "SCHEMA_VERSION",
     "STATUSES",
+    "STATUS_FILL",
+    "STATUS_ICON",
+    "STATUS_INK",
     "STATUS_NL",
     "TARGET_NL",
     "CheckedPassage",
@@ -29,12 +32,26 @@ __all__ = [
     "Searched",
     "Status",
     "Target",
+    "page_citation",
 ]
 
 SCHEMA_VERSION = "1.1"  # 1.1: commitment and target group per finding and per quote
 Status = Literal["covered", "partial", "not_found"]
 STATUSES: tuple[str, ...] = ("covered", "partial", "not_found")  # strongest first
 STATUS_NL: dict[str, str] = {"covered": "gedekt", "partial": "deels", "not_found": "niet gevonden"}
+# How every human-readable output shows a status: one symbol, one palette (a pale fill for cells and figures, a dark
+# ink for text on white, each at least 4.5:1 against white).
+STATUS_ICON: dict[str, str] = {"covered": "●", "partial": "◐", "not_found": "○"}
+STATUS_FILL: dict[str, str] = {"covered": "C8E6C9", "partial": "FFE9A8", "not_found": "E8E8E8"}
+STATUS_INK: dict[str, str] = {"covered": "1B5E20", "partial": "8A6100", "not_found": "5F6368"}
+
+
+def page_citation(page: int | None, page_label: str | None = None, document: str | None = None) -> str:
+    """How every human-readable output cites a page: "p. 5 (gedrukt 3)", with the document first when given."""
+    where = "" if page is None else f"p. {page}" + (f" (gedrukt {page_label})" if page_label else "")
+    return ", ".join(x for x in (document, where) if x)
+
+
 Commitment = Literal["maatregel", "voornemen", "vaag", "budget"]
 Target = Literal["jeugd_gezin", "alle_inwoners", "andere_groep"]
 COMMITMENT_NL: dict[str, str] = {

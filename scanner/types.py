@@ -6,6 +6,7 @@ page's text, and its id is derived from them. The id is the citation key used in
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
@@ -129,3 +130,15 @@ class DocumentFailure(_Frozen):
     path: str
     reason: str = Field(description="Short cause code, e.g. 'encrypted', 'corrupt', 'empty', 'wrong-type'.")
     message: str
+
+
+@dataclass(frozen=True)
+class BatchFailure:
+    """A file or a municipality of a batch that could not be (fully) scanned, and why (Dutch). Here, not in
+    ``scanner.batch``, so that the batch and its outputs (``scanner.matrix``) need not import each other."""
+
+    municipality: str
+    path: str
+    reason: str
+    message: str
+    line: int | None = None

@@ -15,7 +15,7 @@ from pathlib import Path
 from scanner.analysis import MatrixCell, coverage_matrix
 from scanner.export._common import firmness_text
 from scanner.frameworks import Framework
-from scanner.results import STATUS_NL, STATUSES, Evidence, Finding, ScanResult
+from scanner.results import STATUS_ICON, STATUS_INK, STATUS_NL, STATUSES, Evidence, Finding, ScanResult, page_citation
 
 __all__ = [
     "ALLOWED_SUFFIXES",
@@ -36,9 +36,9 @@ __all__ = [
     "validate_uploads",
 ]
 
-ICON = {"covered": "●", "partial": "◐", "not_found": "○"}
-# Accessible on white: a colour for each status, and a pale background for a matrix cell's share.
-COLOR = {"covered": "#1b7a3a", "partial": "#b26a00", "not_found": "#8a8f98"}
+ICON = STATUS_ICON
+# Accessible on white (at least 4.5:1): the reports' ink colour for each status.
+COLOR = {s: f"#{c}" for s, c in STATUS_INK.items()}
 ALLOWED_SUFFIXES = {
     ".pdf": "PDF",
     ".docx": "Word (DOCX)",
@@ -178,10 +178,8 @@ def element_choices(result: ScanResult, fw: Framework) -> list[tuple[str, str]]:
 
 
 def _cite(e: Evidence | object) -> str:
-    page = getattr(e, "page", "?")
-    label = getattr(e, "page_label", None)
-    doc = getattr(e, "document", None)
-    return (f"{_esc(doc)}, " if doc else "") + f"p. {page}" + (f" (gedrukt {_esc(label)})" if label else "")
+    doc, label = getattr(e, "document", None), getattr(e, "page_label", None)
+    return _esc(page_citation(getattr(e, "page", None), label, doc))
 
 
 def _badge(status: str) -> str:

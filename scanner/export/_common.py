@@ -7,7 +7,19 @@ from collections.abc import Mapping
 from scanner.analysis import MatrixCell, coverage_matrix
 from scanner.errors import BeleidsscanError
 from scanner.frameworks import Framework
-from scanner.results import COMMITMENT_NL, STATUS_NL, STATUSES, TARGET_NL, DocumentRef, Evidence, Finding, ScanResult
+from scanner.results import (
+    COMMITMENT_NL,
+    STATUS_FILL,
+    STATUS_INK,
+    STATUS_NL,
+    STATUSES,
+    TARGET_NL,
+    DocumentRef,
+    Evidence,
+    Finding,
+    ScanResult,
+    page_citation,
+)
 from scanner.types import DocumentRecord
 
 __all__ = [
@@ -29,11 +41,6 @@ __all__ = [
     "status_text",
     "xml_safe",
 ]
-
-# Light fills for cells and strong colours for text/markers; readable in greyscale print as well. Not found is
-# grey, as in the web UI and the batch heatmap: an absence to look into, not an alarm.
-STATUS_FILL = {"covered": "C8E6C9", "partial": "FFE9A8", "not_found": "E8E8E8"}
-STATUS_INK = {"covered": "1B5E20", "partial": "8A6100", "not_found": "5F6368"}
 
 
 class ExportError(BeleidsscanError):
@@ -57,8 +64,7 @@ def lower_first(label: str) -> str:
 
 
 def cite(e: Evidence) -> str:
-    page = f"p. {e.page}" + (f" (gedrukt {e.page_label})" if e.page_label else "")
-    return f"{e.document}, {page}" if e.document else page
+    return page_citation(e.page, e.page_label, e.document)
 
 
 def firmness_text(f: Finding) -> str | None:

@@ -17,7 +17,7 @@ from docx.text.paragraph import Paragraph
 
 from scanner.export._common import STATUS_FILL, matrix, xml_safe
 from scanner.frameworks import Framework
-from scanner.results import ScanResult
+from scanner.results import STATUS_ICON, ScanResult
 
 __all__ = [
     "add_table",
@@ -135,7 +135,7 @@ def matrix_table(doc: DocxDocument, result: ScanResult, fw: Framework, *, detail
             if detail:
                 for f in mc.findings:
                     p = cell.add_paragraph()
-                    mark = {"covered": "●", "partial": "◐", "not_found": "○"}[f.effective_status]
+                    mark = STATUS_ICON[f.effective_status]
                     changed = " *" if f.override and f.effective_status != f.status else ""
                     run(p, f"{mark} {f.label} ({STATUS_NL[f.effective_status]}{changed})", size=size - 1)
     return table

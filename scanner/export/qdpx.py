@@ -19,7 +19,7 @@ from datetime import datetime
 
 from scanner.export._common import ExportError, document_of, scan_title, xml_safe
 from scanner.frameworks import Framework
-from scanner.results import STATUS_NL, Evidence, ScanResult
+from scanner.results import STATUS_NL, Evidence, ScanResult, page_citation
 from scanner.types import DocumentRecord
 
 __all__ = ["NS", "SourceText", "export_qdpx", "locate_quote", "source_text"]
@@ -178,7 +178,7 @@ def export_qdpx(result: ScanResult, fw: Framework, records: Mapping[str, Documen
                  "startPosition": str(start), "endPosition": str(end), "creatingUser": user,
                  "creationDateTime": when},
             )  # fmt: skip
-            page = f"p. {e.page}" + (f" (gedrukt {e.page_label})" if e.page_label else "")
+            page = page_citation(e.page, e.page_label)
             ET.SubElement(sel, _q("Description")).text = xml_safe(
                 f"{f.element_id}: {status}; {page}; zekerheid {f.confidence:.2f}; passage {e.chunk_id}"
             )
