@@ -42,7 +42,7 @@ STATUS_NL: dict[str, str] = {"covered": "gedekt", "partial": "deels", "not_found
 # How every human-readable output shows a status: one symbol, one palette (a pale fill for cells and figures, a dark
 # ink for text on white, each at least 4.5:1 against white).
 STATUS_ICON: dict[str, str] = {"covered": "●", "partial": "◐", "not_found": "○"}
-STATUS_FILL: dict[str, str] = {"covered": "C8E6C9", "partial": "FFE9A8", "not_found": "E8E8E8"}
+STATUS_FILL: dict[str, str] = {"covered": "A5D6A7", "partial": "FFE9A8", "not_found": "E8E8E8"}
 STATUS_INK: dict[str, str] = {"covered": "1B5E20", "partial": "8A6100", "not_found": "5F6368"}
 
 
