@@ -143,7 +143,9 @@ def test_the_model_is_asked_only_where_the_fast_judge_is_unsure(
     plain = scan_documents(fake_workspace, [record], framework, fast)
     addressed = {f.element_id: 1 - f.probabilities["not_found"] for f in plain.findings}
     values = sorted(addressed.values())
-    band = (values[9], values[26])  # the middle half of the elements
+    # the middle half of the elements, the band's edges halfway between neighbours: the findings carry rounded
+    # probabilities, the judge compares unrounded ones, so an edge on a finding's value would be a coin toss
+    band = ((values[8] + values[9]) / 2, (values[26] + values[27]) / 2)
     unsure = {e for e, p in addressed.items() if band[0] <= p <= band[1]}
     assert 5 < len(unsure) < 31
     asked: list[str] = []
