@@ -33,6 +33,17 @@ __all__ = ["FastJudge", "GenericScorer", "SentenceVectors", "element_text_vector
 _FILE_FORMAT = 1
 
 
+def _write_atomic(path: Path, save: Any, *args: Any, **kwargs: Any) -> None:
+    """``save`` (np.save or np.savez) into memory, then one atomic write: a cache file is whole or absent."""
+    import io
+
+    from scanner.store.registry import atomic_write_bytes
+
+    buf = io.BytesIO()
+    save(buf, *args, **kwargs)
+    atomic_write_bytes(path, buf.getvalue())
+
+
 class SentenceVectors:
     """The judge's sentence vectors, cached on disk by document content and embedding model."""
 
@@ -61,13 +72,7 @@ class SentenceVectors:
         # kept at half precision, fresh or cached alike: a rescan from the cache gives exactly the same scores
         vectors = self.embedder.embed_passages([u.text for u in units]).astype(np.float16).astype(np.float32)
         if path is not None:
-            import io
-
-            from scanner.store.registry import atomic_write_bytes
-
-            buf = io.BytesIO()
-            np.save(buf, vectors.astype(np.float16))
-            atomic_write_bytes(path, buf.getvalue())
+            _write_atomic(path, np.save, vectors.astype(np.float16))
         return vectors
 
 
@@ -86,13 +91,7 @@ def element_text_vectors(embedder: Embedder, elements: Sequence[Element], cache_
         rest = embedder.embed_passages(t[1:]) if len(t) > 1 else np.zeros((0, embedder.dimension), np.float32)
         out.append(np.vstack([query, rest]).astype(np.float32))
     if path is not None:
-        import io
-
-        from scanner.store.registry import atomic_write_bytes
-
-        buf = io.BytesIO()
-        np.savez(buf, **{str(i): v for i, v in enumerate(out)})  # type: ignore[arg-type]
-        atomic_write_bytes(path, buf.getvalue())
+        _write_atomic(path, np.savez, **{str(i): v for i, v in enumerate(out)})
     return out
 
 

@@ -132,15 +132,16 @@ def save_scorer(nets: Sequence[Any], meta: ScorerMeta, folder: Path, stem: str =
     for i, net in enumerate(nets):
         for name, tensor in net.state_dict().items():
             arrays[f"{i}/{name}"] = tensor.detach().cpu().numpy().astype(np.float16)
-    import hashlib
     import io
+
+    from scanner.hashing import sha256_bytes
 
     folder.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO()
     np.savez_compressed(buf, **arrays)  # type: ignore[arg-type]
     data = buf.getvalue()
     (folder / f"{stem}.npz").write_bytes(data)
-    meta = meta.model_copy(update={"weights_sha256": hashlib.sha256(data).hexdigest()})
+    meta = meta.model_copy(update={"weights_sha256": sha256_bytes(data)})
     (folder / f"{stem}.json").write_text(meta.model_dump_json(indent=1) + "\n", encoding="utf-8")
 
 
