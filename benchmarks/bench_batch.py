@@ -2,8 +2,8 @@
 
     .venv/bin/python benchmarks/bench_batch.py [--corpus DIR] [--workers 1,2] [--judge fast]
 
-Groups the documents of ../shared/corpus-real by the municipality in their file name (almere_, flevoland_, baarn_,
-wassenaar_, geldrop-mierlo_) into a temporary manifest, then runs the batch in a fresh data directory:
+Groups the 22 documents of ../shared/corpus-real by the municipality or region their file name starts with (almere_,
+flevoland-regio_, baarn_ ...) into a temporary manifest, then runs the batch in a fresh data directory:
 first with 1 worker on an empty store (ingestion included), then once per worker count on the filled store (a new
 output folder each time, so every municipality is scanned again). Reports seconds per stage, documents per
 minute and the peak memory (RSS) of the batch process and of each worker process.
@@ -24,8 +24,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 CORPUS = ROOT.parent / "shared" / "corpus-real"
-PREFIXES = ("geldrop-mierlo", "flevoland", "wassenaar", "almere", "baarn")
-SUFFIXES = (".pdf", ".txt", ".md", ".docx")
+SUFFIXES = (".pdf", ".txt", ".md", ".docx", ".html")
 
 
 class PeakMemory:
@@ -82,9 +81,7 @@ def write_manifest(corpus: Path, folder: Path) -> tuple[Path, int]:
     for f in sorted(corpus.iterdir()):
         if f.suffix.lower() not in SUFFIXES:
             continue
-        prefix = next((p for p in PREFIXES if f.name.startswith(p + "_")), None)
-        if prefix:
-            rows.append(f"{prefix.title()},{f},,")
+        rows.append(f"{f.name.split('_', 1)[0].title()},{f},,")
     path = folder / "manifest.csv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     return path, len(rows) - 1
@@ -101,19 +98,17 @@ def main() -> int:
         return 0
 
     from scanner.batch import read_manifest, run_batch
-    from scanner.frameworks import load_framework
+    from scanner.scan import Scanner
     from scanner.settings import load_settings
-    from scanner.workspace import open_workspace
 
-    fw = load_framework("informele-ondersteuners-jeugd")
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         manifest, n_docs = write_manifest(args.corpus, tmp_path)
         plan = read_manifest(manifest)
         cores = os.cpu_count()
         print(f"{n_docs} documents, {len(plan.municipalities)} municipalities, judge {args.judge}, {cores} cores")
-        ws = open_workspace(load_settings({"home": tmp_path / "home", "progress": False}, env={}))
-        print(f"embedder {ws.embedder.id}")
+        scanner = Scanner.open(load_settings({"home": tmp_path / "home", "progress": False}, env={}), judge=args.judge)
+        print(f"embedder {scanner.ws.embedder.id}")
         header = (
             f"{'run':<22} {'workers':>7} {'ingest s':>8} {'scan s':>7} {'total s':>7} {'docs/min':>8} "
             f"{'scan docs/min':>13} {'main MB':>7} {'worker MB':>15}"
@@ -122,7 +117,7 @@ def main() -> int:
         runs = [("empty store", 1)] + [("filled store", int(w)) for w in args.workers.split(",")]
         for i, (label, workers) in enumerate(runs):
             with PeakMemory() as mem:
-                outcome = run_batch(ws, plan, fw, args.judge, tmp_path / f"out{i}", workers=workers)
+                outcome = run_batch(scanner, plan, tmp_path / f"out{i}", workers=workers)
             s = outcome.seconds
             docs = outcome.documents
             per_min = docs / (s["total"] / 60)

@@ -2,16 +2,19 @@
 
     .venv/bin/python benchmarks/bench_scan.py [--judges fast,llm] [FILE ...]
 
-For each PDF (default: the 15- and 31-page Almere documents of ../shared/corpus-real): ingestion (apart), then a
-scan with each judge in a fresh data directory (cold caches: the judge embeds every sentence, and the LLM is asked
-afresh), then the same scan again (warm caches). Reports seconds per stage, sentences read, LLM calls, the cache
-hit rate and peak memory (RSS) of the process. The llm judge needs the optional runtime (pip install -e '.[llm]').
+For each PDF (default: the 15- and 31-page Almere documents of ../shared/corpus-real), in a fresh data directory
+per judge: ingestion (``Scanner.ingest``, which also makes the judge's sentence vectors), the scan of the stored
+document (the scan step alone), the same scan again (warm caches), and then the whole command
+``beleidsscan scan FILE`` on the stored document in a new process, start-up included, beside the time to start
+Python and to import the CLI. Reports sentences read, LLM calls, the LLM cache hit rate and peak memory (RSS).
+The llm judge needs the optional runtime (pip install -e '.[llm]').
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -36,43 +39,50 @@ def main() -> int:
         print("no input files found")
         return 0
 
-    from scanner.frameworks import load_framework
-    from scanner.ingest.pipeline import ingest_paths
-    from scanner.scan import make_judge, scan_documents
+    from scanner.scan import Scanner
     from scanner.settings import load_settings
-    from scanner.workspace import open_workspace
 
-    fw = load_framework("informele-ondersteuners-jeugd")
+    def seconds(cmd: list[str], env: dict[str, str] | None = None) -> float:
+        t = time.perf_counter()
+        subprocess.run(cmd, check=True, capture_output=True, env=env)
+        return time.perf_counter() - t
+
+    py = sys.executable
+    cli = str(Path(py).with_name("beleidsscan"))
+    print(f"python start {seconds([py, '-c', 'pass']):.2f} s; import of the CLI "
+          f"{seconds([py, '-c', 'import scanner.cli']):.2f} s (both with start-up)\n")  # fmt: skip
     print(f"{'document':<48} {'judge':<5} {'ingest s':>8} {'scan s':>7} {'judge s':>7} {'sentences':>9} "
-          f"{'LLM calls':>9} {'rerun s':>7} {'hit rate':>8} {'peak MB':>7}")  # fmt: skip
+          f"{'LLM calls':>9} {'rerun s':>7} {'hit rate':>8} {'peak MB':>7} {'command s':>9}")  # fmt: skip
     for judge_name in args.judges.split(","):
         with tempfile.TemporaryDirectory() as tmp:
             settings = load_settings({"home": Path(tmp), "progress": False}, env={})
-            ws = open_workspace(settings)
-            judge = make_judge(ws, judge_name)
+            scanner = Scanner.open(settings, judge=judge_name)
+            judge = scanner.judge
             for f in files:
                 t = time.perf_counter()
-                out = ingest_paths([f], settings=settings, embedder=ws.embedder, store=ws.store, registry=ws.registry)
+                out = scanner.ingest([f])
                 ingest_s = time.perf_counter() - t
-                record = ws.registry.get(out.reports[0].sha256)
+                records = scanner.records([out.reports[0].sha256])
                 with PeakRss() as mem:
-                    result = scan_documents(ws, [record], fw, judge)
+                    result = scanner.scan(records)
                 calls = getattr(judge, "calls", 0)
                 cache = getattr(judge, "cache", None)
                 if cache is not None:  # count the rerun on its own
                     judge.calls = cache.hits = cache.misses = 0  # type: ignore[attr-defined]
                 t = time.perf_counter()
-                scan_documents(ws, [record], fw, judge)
+                scanner.scan(records)
                 rerun = time.perf_counter() - t
                 hit = "-"
                 if cache is not None:
                     asked = cache.hits + cache.misses
                     hit = f"{cache.hits / asked:.0%}" if asked else "-"
-                sentences = len(getattr(judge, "fast", judge).read(ws.store.chunks_of(record.sha256))[0])
+                sentences = len(getattr(judge, "fast", judge).read(scanner.ws.store.chunks_of(records[0].sha256))[0])
+                env = {**os.environ, "BELEIDSSCAN_HOME": tmp, "BELEIDSSCAN_PROGRESS": "false"}
+                command = seconds([cli, "scan", str(f), "--judge", judge_name, "--out", str(Path(tmp) / "uit")], env)
                 tm = result.timings
                 print(
-                    f"{f.name:<48} {judge_name:<5} {ingest_s:>8.1f} {tm['total']:>7.1f} {tm['judge']:>7.1f} "
-                    f"{sentences:>9} {calls:>9} {rerun:>7.1f} {hit:>8} {mem.peak / 1e6:>7.0f}"
+                    f"{f.name:<48} {judge_name:<5} {ingest_s:>8.1f} {tm['total']:>7.2f} {tm['judge']:>7.2f} "
+                    f"{sentences:>9} {calls:>9} {rerun:>7.2f} {hit:>8} {mem.peak / 1e6:>7.0f} {command:>9.1f}"
                 )
     return 0
 

@@ -31,20 +31,23 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from scanner.errors import BeleidsscanError, DocumentError
 from scanner.frameworks import Framework
 from scanner.hashing import sha256_file
-from scanner.ingest.pipeline import ProgressFn, expand_inputs, ingest_paths
+from scanner.ingest.pipeline import ProgressFn, expand_inputs
 from scanner.results import ScanResult
 from scanner.settings import Settings
 from scanner.store.base import ChunkStore, ScoredChunk
 from scanner.store.registry import atomic_write_text
 from scanner.types import BatchFailure, Chunk
-from scanner.workspace import Workspace
+
+if TYPE_CHECKING:
+    from scanner.judge import Judge
+    from scanner.scan import Scanner
 
 __all__ = [
     "BatchError",
@@ -240,21 +243,13 @@ def _file_sha(path: Path) -> str:
         return f"missing:{path}"
 
 
-def judge_signature(settings: Settings, judge_name: str) -> dict[str, Any]:
-    """What produces a scan besides the documents and the framework, known before any model is loaded."""
-    from scanner.judge.scorer import load_scorer_meta
-    from scanner.resources import corpus_dir
-
-    if judge_name not in ("fast", "llm"):
-        from scanner.errors import ConfigError
-
-        raise ConfigError(f"Onbekende beoordeling '{judge_name}': kies fast of llm.")
-    sig: dict[str, Any] = {"judge": judge_name, "classifier": load_scorer_meta(corpus_dir() / "models").ref}
-    if judge_name == "llm":
-        from scanner.judge.prompts import load_prompts
-
-        sig["llm"] = f"{settings.llm_provider}:{settings.llm_model or 'standaard'}:{settings.llm_base_url or ''}"
-        sig["prompts"] = load_prompts().hashes
+def judge_signature(judge: Judge) -> dict[str, Any]:
+    """What produces a scan besides the documents and the framework: the judge's own provenance."""
+    prov = judge.provenance
+    sig: dict[str, Any] = {"judge": judge.name, "classifier": prov.classifier}
+    if prov.llm:
+        sig["llm"] = prov.llm
+        sig["prompts"] = dict(prov.prompt_hashes)
     return sig
 
 
@@ -304,12 +299,10 @@ class _Job:
     failures: tuple[BatchFailure, ...]
 
 
-def _scan_job(ws: Workspace, judge: Any, framework: Framework, job: _Job, out_dir: Path) -> None:
-    from scanner.scan import scan_documents, write_result
-
-    records = [ws.registry.get(sha) for sha in job.shas]
-    result = scan_documents(ws, records, framework, judge, set_name=job.municipality)
-    write_result(result, framework, out_dir, job.slug)
+def _scan_job(scanner: Scanner, job: _Job, out_dir: Path) -> None:
+    records = scanner.records(job.shas)
+    result = scanner.scan(records, set_name=job.municipality)
+    scanner.write(result, out_dir, job.slug)
     record = {
         "key": job.key,
         "municipality": job.municipality,
@@ -371,7 +364,7 @@ def _worker_main(
 ) -> None:
     """A worker process: its own workspace (embedder, judge, registry) and the parent's store over the pipe."""
     try:
-        from scanner.scan import make_judge
+        from scanner.scan import Scanner
         from scanner.workspace import open_workspace
 
         try:
@@ -380,7 +373,7 @@ def _worker_main(
                 raise BeleidsscanError(
                     f"Het werkproces laadt embedder '{ws.embedder.id}', de opslag is gebouwd met '{embedder_id}'."
                 )
-            judge = make_judge(ws, judge_name)
+            scanner = Scanner.open(settings, framework, judge_name, workspace=ws)
         except BeleidsscanError as exc:
             conn.send(("fatal", str(exc), exc.exit_code))
             return
@@ -391,7 +384,7 @@ def _worker_main(
                 return
             job: _Job = msg[1]
             try:
-                _scan_job(ws, judge, framework, job, Path(out_dir))
+                _scan_job(scanner, job, Path(out_dir))
             except Exception as exc:
                 conn.send(("failed", f"{type(exc).__name__}: {exc}"))
             else:
@@ -436,16 +429,12 @@ def _serve_worker(conn: Any, store: ChunkStore, jobs: queue.Queue[_Job], events:
 
 
 def _scan_in_workers(
-    ws: Workspace,
-    jobs: Sequence[_Job],
-    framework: Framework,
-    judge_name: str,
-    out_dir: Path,
-    workers: int,
+    scanner: Scanner, jobs: Sequence[_Job], out_dir: Path, workers: int
 ) -> Iterator[tuple[str, _Job, str]]:
     """Scan the jobs in worker processes; yields (``done``/``failed``, job, message) as they finish."""
     import multiprocessing as mp
 
+    ws, framework, judge_name = scanner.ws, scanner.framework, scanner.judge.name
     ctx = mp.get_context("spawn")  # never fork a process that holds model threads and an open store
     n = min(workers, len(jobs))
     cores = ws.settings.threads or os.cpu_count() or 1
@@ -537,7 +526,7 @@ def _files_of(m: Municipality) -> tuple[list[tuple[Path, ManifestEntry]], list[B
 
 
 def _ingest(
-    ws: Workspace,
+    scanner: Scanner,
     m: Municipality,
     files: Sequence[tuple[Path, ManifestEntry]],
     file_shas: Mapping[Path, str],
@@ -547,6 +536,7 @@ def _ingest(
 
     A file whose SHA-256 is stored already is not read again (a document's id is the SHA-256 of its bytes).
     """
+    ws = scanner.ws
     line_of = {p: e.line for p, e in files}
     paths = list(dict.fromkeys(p for p, _ in files))
     sha_of = {
@@ -554,8 +544,7 @@ def _ingest(
     }
 
     def run(ps: list[Path]) -> list[BatchFailure]:
-        out = ingest_paths(ps, settings=ws.settings, embedder=ws.embedder, store=ws.store, registry=ws.registry,
-                           progress=progress)  # fmt: skip
+        out = scanner.ingest(ps, progress)
         sha_of.update({Path(r.path): r.sha256 for r in out.reports})
         return [BatchFailure(m.name, f.path, f.reason, f.message, line_of.get(Path(f.path))) for f in out.failures]
 
@@ -578,10 +567,8 @@ def _ingest(
 
 
 def run_batch(
-    ws: Workspace,
+    scanner: Scanner,
     plan: BatchPlan,
-    framework: Framework,
-    judge_name: str,
     out_dir: Path,
     *,
     workers: int = 1,
@@ -591,7 +578,8 @@ def run_batch(
     if workers < 1:
         raise BatchError("--workers moet minstens 1 zijn.")
     t0 = time.perf_counter()
-    signature = judge_signature(ws.settings, judge_name)
+    ws, framework = scanner.ws, scanner.framework
+    signature = judge_signature(scanner.judge)
     outcome = BatchOutcome(out_dir=out_dir, failures=list(plan.notes))
     with _output_lock(out_dir):
         # 1. What is done, and ingestion of the rest (this process only).
@@ -617,7 +605,7 @@ def run_batch(
                 progress(stage, done, total, label)
 
         for m, files, failures, key in pending:
-            shas, ingest_failures = _ingest(ws, m, files, file_shas, embed_progress)
+            shas, ingest_failures = _ingest(scanner, m, files, file_shas, embed_progress)
             done_files += len(files)
             if progress:
                 progress("files", done_files, n_files, m.name)
@@ -638,7 +626,7 @@ def run_batch(
         outcome.documents = sum(len(j.shas) for j in jobs)
         if progress:
             progress("scan", 0, len(jobs), "")
-        for i, (status, job, message) in enumerate(_scan_jobs(ws, jobs, framework, judge_name, out_dir, workers), 1):
+        for i, (status, job, message) in enumerate(_scan_jobs(scanner, jobs, out_dir, workers), 1):
             if status == "done":
                 outcome.scanned.append(job.municipality)
                 outcome.results[job.municipality] = out_dir / f"{job.slug}.scan.json"
@@ -661,20 +649,15 @@ def run_batch(
     return outcome
 
 
-def _scan_jobs(
-    ws: Workspace, jobs: Sequence[_Job], framework: Framework, judge_name: str, out_dir: Path, workers: int
-) -> Iterator[tuple[str, _Job, str]]:
+def _scan_jobs(scanner: Scanner, jobs: Sequence[_Job], out_dir: Path, workers: int) -> Iterator[tuple[str, _Job, str]]:
     if not jobs:
         return
     if workers > 1 and len(jobs) > 1:
-        yield from _scan_in_workers(ws, jobs, framework, judge_name, out_dir, workers)
+        yield from _scan_in_workers(scanner, jobs, out_dir, workers)
         return
-    from scanner.scan import make_judge
-
-    judge = make_judge(ws, judge_name)
     for job in jobs:
         try:
-            _scan_job(ws, judge, framework, job, out_dir)
+            _scan_job(scanner, job, out_dir)
         except (KeyboardInterrupt, BeleidsscanError):
             raise
         except Exception as exc:

@@ -11,6 +11,7 @@ from typing import Any, TextIO
 
 from scanner import __version__
 from scanner.errors import BeleidsscanError
+from scanner.frameworks import DEFAULT_FRAMEWORK
 from scanner.settings import Settings, load_settings
 
 __all__ = ["main"]
@@ -271,42 +272,40 @@ class _ElementProgress:
 
 
 def cmd_scan(args: argparse.Namespace, out: TextIO) -> int:
-    from scanner.frameworks import load_framework
-    from scanner.ingest.pipeline import ingest_paths
-    from scanner.scan import make_judge, scan_documents, slug, write_result
-    from scanner.workspace import open_workspace
+    from scanner.scan import Scanner
 
     settings = _settings(args)
-    framework = load_framework(args.framework, settings.framework_dirs)
-    ws = open_workspace(settings)
+    scanner = Scanner.open(settings, args.framework, args.judge)
     show = settings.progress and sys.stderr.isatty()
-    outcome = ingest_paths(
-        [Path(p) for p in args.paths], settings=settings, embedder=ws.embedder, store=ws.store,
-        registry=ws.registry, progress=_TqdmProgress(show),
-    )  # fmt: skip
-    for f in outcome.failures:
+    bars: list[_ElementProgress] = []
+
+    def scan_progress() -> _ElementProgress:
+        for bar in bars:
+            bar.close()
+        bars.append(_ElementProgress(show))
+        return bars[-1]
+
+    try:
+        run = scanner.scan_files(
+            [Path(p) for p in args.paths], set_name=args.set, out_dir=Path(args.out),
+            ingest_progress=_TqdmProgress(show), progress=scan_progress,
+        )  # fmt: skip
+    finally:
+        for bar in bars:
+            bar.close()
+    for f in run.ingested.failures:
         out.write(f"MISLUKT: {f.path}: {f.message}\n")
-    records = [ws.registry.get(r.sha256) for r in outcome.reports]
-    records = list({r.sha256: r for r in records}.values())
-    if not records:
+    if not run.outputs:
         out.write("Geen documenten om te scannen.\n")
         return EXIT_DOCUMENT_FAILURES
-    judge_name = args.judge or settings.judge
-    judge = make_judge(ws, judge_name)
-    out_dir = Path(args.out)
-    groups = [(slug(args.set), records)] if args.set else [(Path(r.file_name).stem, [r]) for r in records]
-    for stem, group in groups:
-        progress = _ElementProgress(show)
-        try:
-            result = scan_documents(ws, group, framework, judge, set_name=args.set, progress=progress)
-        finally:
-            progress.close()
-        json_path, md_path = write_result(result, framework, out_dir, stem)
-        out.write(f"\n{stem}: {len(result.findings)} elementen beoordeeld in {result.timings['total']:.1f} s\n")
+    for o in run.outputs:
+        result = o.result
+        out.write(f"\n{o.stem}: {len(result.findings)} elementen beoordeeld in {result.timings['total']:.1f} s\n")
         for env in result.summary:
             out.write(f"  {env.verdict}\n")
-        out.write(f"  {len(result.gaps)} kansen (handelingsopties/bruggenbouwers). Resultaat: {json_path}, {md_path}\n")
-    return 0 if outcome.ok else EXIT_DOCUMENT_FAILURES
+        files = ", ".join(map(str, o.files))
+        out.write(f"  {len(result.gaps)} kansen (handelingsopties/bruggenbouwers). Resultaat: {files}\n")
+    return 0 if run.ingested.ok else EXIT_DOCUMENT_FAILURES
 
 
 def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
@@ -369,17 +368,15 @@ class _BatchProgress:
 def cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     from scanner.batch import format_batch_report, load_plan, run_batch
     from scanner.frameworks import load_framework
-    from scanner.workspace import open_workspace
+    from scanner.scan import Scanner
 
     settings = _settings(args)
     framework = load_framework(args.framework, settings.framework_dirs)
     plan = load_plan(Path(args.source))  # a bad manifest fails before any model is loaded
-    ws = open_workspace(settings)
+    scanner = Scanner.open(settings, framework, args.judge)
     progress = _BatchProgress(settings.progress and sys.stderr.isatty())
     try:
-        outcome = run_batch(
-            ws, plan, framework, args.judge or settings.judge, Path(args.out), workers=args.workers, progress=progress
-        )
+        outcome = run_batch(scanner, plan, Path(args.out), workers=args.workers, progress=progress)
     finally:
         progress.close()
     out.write(format_batch_report(outcome) + "\n")
@@ -399,7 +396,7 @@ def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_ui(args: argparse.Namespace, out: TextIO) -> int:
     """The web UI (Gradio) on a local address; runs until interrupted."""
     try:
-        from ui.app import serve
+        from scanner.ui.app import serve
     except ImportError as exc:
         raise BeleidsscanError(f"De webinterface ontbreekt ({exc}). Installeer beleidsscan opnieuw.") from exc
 
@@ -462,7 +459,7 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     sample = sample_document()
     out.write(f"Voorbeelddocument: {sample}\n")
     args.paths = [str(sample)]
-    args.framework = "informele-ondersteuners-jeugd"
+    args.framework = DEFAULT_FRAMEWORK
     args.set = None
     args.out = args.out or "beleidsscan-demo"
     return cmd_scan(args, out)
@@ -508,7 +505,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("scan", help="quick-scan documents against a framework (ingests what is missing)")
     p.add_argument("paths", nargs="+", metavar="FILE_OR_FOLDER")
-    p.add_argument("--framework", default="informele-ondersteuners-jeugd", help="framework id")
+    p.add_argument("--framework", default=DEFAULT_FRAMEWORK, help="framework id")
     p.add_argument("--judge", choices=["fast", "llm"], help="fast (default: the trained scorer) or llm (adds an LLM)")
     p.add_argument("--out", default="beleidsscan-resultaten", help="folder for *.scan.json and *.scan.md")
     p.add_argument("--set", metavar="NAME", help="scan all files as one municipality's document set")
@@ -538,7 +535,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the scans, matrix, heatmap and failures")
     p.add_argument("--workers", type=int, default=1, help="parallel worker processes (default 1)")
     p.add_argument("--judge", choices=["fast", "llm"], help="fast (default: the trained scorer) or llm (adds an LLM)")
-    p.add_argument("--framework", default="informele-ondersteuners-jeugd", help="framework id")
+    p.add_argument("--framework", default=DEFAULT_FRAMEWORK, help="framework id")
     _common(p)
     p.set_defaults(func=cmd_batch)
 

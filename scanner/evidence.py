@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from scanner.ingest.chunking import heading_level
 from scanner.ingest.normalize import normalize_for_match
@@ -80,4 +81,10 @@ def quote_window(text: str, patterns: Sequence[re.Pattern[str]]) -> tuple[int, i
 def verify_quote(quote: str, page_text: str) -> bool:
     """True if the quote occurs on the page, whitespace, ligatures and line-end hyphens aside."""
     q = normalize_for_match(quote)
-    return bool(q) and q in normalize_for_match(page_text)
+    return bool(q) and q in _normalized_page(page_text)
+
+
+@lru_cache(maxsize=64)
+def _normalized_page(page_text: str) -> str:
+    """A page is normalised once for all the quotes checked against it."""
+    return normalize_for_match(page_text)

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from scanner.errors import FrameworkError
 
 __all__ = [
+    "DEFAULT_FRAMEWORK",
     "Dimension",
     "Element",
     "Environment",
@@ -28,6 +29,8 @@ __all__ = [
     "load_framework",
     "load_framework_file",
 ]
+
+DEFAULT_FRAMEWORK = "informele-ondersteuners-jeugd"  # the SCP 2025 framework the judge was trained on
 
 # libyaml's loader is 15x faster than the pure-Python one; both are safe loaders.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

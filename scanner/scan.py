@@ -1,11 +1,17 @@
-"""The quick scan: the judge reads the documents, every quote is verified on its page, gaps are analysed. One
-service function that the CLI, the UI and the batch call.
+"""The quick scan: the judge reads the documents, every quote is verified on its page, gaps are analysed.
+
+:class:`Scanner` is the one way in: built once per (workspace, framework, judge), it holds what every scan needs
+prepared (the element profiles with their compiled cue patterns, the judge with its models) and turns files or
+stored documents into :class:`~scanner.results.ScanResult`. The CLI, the web UI and the batch build one and only
+render what it returns.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,7 +21,7 @@ from scanner.evidence import quote_window, verify_quote
 from scanner.frameworks import Element, Framework
 from scanner.ingest.pipeline import IngestOutcome
 from scanner.judge import ElementDecision, Judge
-from scanner.judge.lexical import DutchAnalyzer
+from scanner.judge.lexical import cue_patterns
 from scanner.results import (
     COMMITMENT_NL,
     TARGET_NL,
@@ -28,13 +34,27 @@ from scanner.results import (
     ScanSettings,
     Searched,
 )
+from scanner.settings import Settings
 from scanner.types import DocumentRecord
 from scanner.workspace import Workspace
 
-__all__ = ["ScanProgress", "ingest_and_scan", "make_judge", "rationale", "scan_documents", "slug", "write_result"]
+__all__ = [
+    "ElementProfile",
+    "ScanOutput",
+    "ScanProgress",
+    "ScanRun",
+    "Scanner",
+    "element_profiles",
+    "make_judge",
+    "rationale",
+    "slug",
+    "write_result",
+]
 
 # progress(step, done, total, label): step is "judge" (and "llm" for the language model's questions)
 ScanProgress = Callable[[str, int, int, str], None]
+# progress(stage, done, total, label) while files are read and stored: "files" and "embed"
+IngestProgress = Callable[[str, int, int, str], None]
 
 _DIMENSION_WHAT = {
     "mw": "spreekt deze meerwaarde uit",
@@ -76,12 +96,24 @@ def rationale(element: Element, decision: ElementDecision, flagged: int = 0) -> 
     return text
 
 
+@dataclass(frozen=True)
+class ElementProfile:
+    """An element as every scan uses it, prepared once: its cue words compiled to the patterns that place a
+    quote's window (the judge's lexical features use the same compiled patterns)."""
+
+    element: Element
+    patterns: tuple[re.Pattern[str], ...]
+
+
+def element_profiles(framework: Framework) -> tuple[ElementProfile, ...]:
+    return tuple(ElementProfile(e, tuple(p for cue in e.cues for p in cue_patterns(cue))) for e in framework.elements)
+
+
 def _evidence(
-    element: Element, decision: ElementDecision, records: dict[str, DocumentRecord], multi: bool
+    profile: ElementProfile, decision: ElementDecision, records: dict[str, DocumentRecord], multi: bool
 ) -> tuple[list[Evidence], int]:
     """Quotes for the decision's sentences, each verified on its page; and how many did not verify."""
-    analyzer = DutchAnalyzer()
-    patterns = [p for cue in element.cues for p in analyzer.cue_patterns(cue)]
+    patterns = list(profile.patterns)
     out: list[Evidence] = []
     dropped = 0
     for c in decision.evidence:
@@ -124,30 +156,32 @@ def _searched(element: Element, decision: ElementDecision, records: dict[str, Do
     )
 
 
-def scan_documents(
+def _scan(
     ws: Workspace,
     records: Sequence[DocumentRecord],
     framework: Framework,
+    profiles: Sequence[ElementProfile],
     judge: Judge,
     *,
     set_name: str | None = None,
     progress: ScanProgress | None = None,
 ) -> ScanResult:
-    """Scan stored documents (one, or a municipality's set) against a framework."""
+    """Stored documents (one, or a municipality's set) against a framework: the judge, then quotes and gaps."""
     t0 = time.perf_counter()
     by_sha = {r.sha256: r for r in records}
     multi = len(records) > 1
     chunks = [c for r in records for c in ws.store.chunks_of(r.sha256)]
     t_read = time.perf_counter() - t0
     t1 = time.perf_counter()
-    elements = list(framework.elements)
+    elements = [p.element for p in profiles]
     outcome = judge.judge(elements, chunks, progress)
     t_judge = time.perf_counter() - t1
 
     findings = []
     dropped_total = 0
-    for el, decision in zip(elements, outcome.decisions, strict=True):
-        evidence, dropped = _evidence(el, decision, by_sha, multi) if decision.status != "not_found" else ([], 0)
+    for profile, decision in zip(profiles, outcome.decisions, strict=True):
+        el = profile.element
+        evidence, dropped = _evidence(profile, decision, by_sha, multi) if decision.status != "not_found" else ([], 0)
         dropped_total += dropped
         status = decision.status
         text = rationale(el, decision, outcome.flagged)
@@ -200,7 +234,7 @@ def scan_documents(
     )
 
 
-# --- the job the CLI and the UI run: ingest what is missing, scan, write the files ---------------
+# --- building and running a scan ------------------------------------------------------------------
 
 
 def make_judge(ws: Workspace, name: str) -> Judge:
@@ -222,30 +256,105 @@ def make_judge(ws: Workspace, name: str) -> Judge:
     return LlmJudge(fast, make_llm(ws.settings), cache_dir=cache)
 
 
-def ingest_and_scan(
-    ws: Workspace,
-    paths: Sequence[Path],
-    framework: Framework,
-    judge: Judge,
-    *,
-    set_name: str | None = None,
-    ingest_progress: Callable[[str, int, int, str], None] | None = None,
-    progress: ScanProgress | None = None,
-) -> tuple[IngestOutcome, ScanResult | None]:
-    """Ingest what is not stored yet, then scan all readable files as one set (one file: as itself).
+@dataclass(frozen=True)
+class ScanOutput:
+    stem: str  # what its files are named by: the file's stem, or the set's slug
+    result: ScanResult
+    files: tuple[Path, ...] = ()  # the JSON result and the Markdown report, when written
 
-    The result is None when no file could be read; the outcome says why per file.
-    """
-    from scanner.ingest.pipeline import ingest_paths
 
-    outcome = ingest_paths(
-        list(paths), settings=ws.settings, embedder=ws.embedder, store=ws.store, registry=ws.registry,
-        progress=ingest_progress,
-    )  # fmt: skip
-    records = list({r.sha256: ws.registry.get(r.sha256) for r in outcome.reports}.values())
-    if not records:
-        return outcome, None
-    return outcome, scan_documents(ws, records, framework, judge, set_name=set_name, progress=progress)
+@dataclass
+class ScanRun:
+    """What a run over files gives: the ingestion outcome (reports and failures per file) and the scans."""
+
+    ingested: IngestOutcome
+    outputs: list[ScanOutput] = field(default_factory=list)
+
+
+class Scanner:
+    """The quick scan, built once per (workspace, framework, judge) and reused for every document and set."""
+
+    def __init__(self, ws: Workspace, framework: Framework, judge: Judge) -> None:
+        self.ws = ws
+        self.framework = framework
+        self.judge = judge
+        self.profiles = element_profiles(framework)
+
+    @classmethod
+    def open(
+        cls,
+        settings: Settings,
+        framework: str | Framework | None = None,
+        judge: str | None = None,
+        *,
+        workspace: Workspace | None = None,
+    ) -> Scanner:
+        """The workspace of ``settings`` (or the one given), the framework by id (default: the built-in one) and
+        the judge by name (default: the settings' judge)."""
+        from scanner.frameworks import DEFAULT_FRAMEWORK, load_framework
+        from scanner.workspace import open_workspace
+
+        ws = workspace or open_workspace(settings)
+        if not isinstance(framework, Framework):
+            framework = load_framework(framework or DEFAULT_FRAMEWORK, settings.framework_dirs)
+        return cls(ws, framework, make_judge(ws, judge or settings.judge))
+
+    def ingest(self, paths: Sequence[Path], progress: IngestProgress | None = None) -> IngestOutcome:
+        """Store what is not stored yet. When the judge reads with the store's embedding model, the sentence vectors
+        it needs are made now and the passages' vectors follow from them, so nothing is embedded twice."""
+        from scanner.ingest.pipeline import ingest_paths
+
+        ws = self.ws
+        return ingest_paths(
+            list(paths), settings=ws.settings, embedder=ws.embedder, store=ws.store, registry=ws.registry,
+            progress=progress, chunk_vectors=self.judge.chunk_vectors(ws.embedder.id),
+        )  # fmt: skip
+
+    def records(self, shas: Sequence[str]) -> list[DocumentRecord]:
+        """Stored documents by content hash, each once, in the order given."""
+        return [self.ws.registry.get(sha) for sha in dict.fromkeys(shas)]
+
+    def scan(
+        self,
+        records: Sequence[DocumentRecord],
+        *,
+        set_name: str | None = None,
+        progress: ScanProgress | None = None,
+    ) -> ScanResult:
+        """Scan stored documents: one as itself, several as one set (a municipality's documents)."""
+        return _scan(self.ws, records, self.framework, self.profiles, self.judge, set_name=set_name, progress=progress)
+
+    def scan_files(
+        self,
+        paths: Sequence[Path],
+        *,
+        set_name: str | None = None,
+        one_set: bool = False,
+        out_dir: Path | None = None,
+        ingest_progress: IngestProgress | None = None,
+        progress: Callable[[], ScanProgress | None] | None = None,
+    ) -> ScanRun:
+        """Ingest the files, then scan every readable one on its own, or all as one set (``one_set``, or when a
+        set name is given). With ``out_dir`` each result is written as soon as it is done. ``progress`` makes a
+        fresh progress callback per scan."""
+        ingested = self.ingest(paths, ingest_progress)
+        records = self.records([r.sha256 for r in ingested.reports])
+        run = ScanRun(ingested)
+        if not records:
+            return run
+        if set_name or one_set:
+            groups = [(slug(set_name) if set_name else Path(records[0].file_name).stem, records)]
+        else:
+            groups = [(Path(r.file_name).stem, [r]) for r in records]
+        for stem, group in groups:
+            result = self.scan(group, set_name=set_name, progress=progress() if progress else None)
+            files = self.write(result, out_dir, stem) if out_dir is not None else ()
+            run.outputs.append(ScanOutput(stem, result, tuple(files)))
+        return run
+
+    def write(self, result: ScanResult, out_dir: Path, stem: str) -> tuple[Path, Path]:
+        """``<stem>.scan.json`` (the result) and ``<stem>.scan.md`` (the report), each written atomically."""
+        return write_result(result, self.framework, out_dir, stem)
 
 
 def write_result(result: ScanResult, framework: Framework, out_dir: Path, stem: str) -> tuple[Path, Path]:

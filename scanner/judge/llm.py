@@ -34,9 +34,10 @@ import numpy as np
 
 from scanner.errors import ConfigError, ModelUnavailableError
 from scanner.frameworks import Element
-from scanner.judge import JudgeOutcome, Progress, Provenance
+from scanner.judge import ChunkVectors, JudgeOutcome, Progress, Provenance
 from scanner.judge.aggregate import ElementDecision, candidate
 from scanner.judge.fast import FastJudge
+from scanner.judge.local_model import MODEL_FILE
 from scanner.judge.prompts import PromptSet, load_prompts
 from scanner.judge.scorer import UnitScores
 from scanner.judge.units import Unit
@@ -137,42 +138,54 @@ class LlamaCppBackend:
     the rest), and only the last token's logits are computed.
     """
 
-    def __init__(self, model_path: Path, *, threads: int | None = None, n_ctx: int = 4096) -> None:
-        try:
-            import warnings
+    def __init__(self, model_path: Path | Callable[[], Path], *, threads: int | None = None, n_ctx: int = 4096) -> None:
+        """``model_path`` may be a function that finds the file: the model is loaded (and the packaged one
+        assembled) at the first question, so building a judge whose model is never asked costs nothing."""
+        import importlib.util
 
-            with warnings.catch_warnings():
-                # langchain-community announces its sunset on import; its LlamaCpp wrapper still works, and
-                # this wrapper is the one place that changes when it moves.
-                warnings.simplefilter("ignore", DeprecationWarning)
-                from langchain_community.llms import LlamaCpp
-        except ImportError as exc:
+        if importlib.util.find_spec("llama_cpp") is None or importlib.util.find_spec("langchain_community") is None:
             raise ModelUnavailableError(
                 "De lokale LLM-runtime ontbreekt (llama-cpp-python). Installeer die met: pip install -e '.[llm]' "
                 "(llama.cpp wordt dan eenmalig gecompileerd), of kies een LLM-server (llm_provider)."
-            ) from exc
-        import os
+            )
+        self._where = model_path
+        self._name = model_path.name if isinstance(model_path, Path) else MODEL_FILE
+        self._threads = threads
+        self._n_ctx = n_ctx
+        self._model: Any = None
+        self._letters: dict[str, list[int]] = {}
+        self._lock = threading.Lock()
 
-        self._path = model_path
-        self._llm = LlamaCpp(
-            model_path=str(model_path), n_ctx=n_ctx, n_threads=threads or os.cpu_count() or 1, n_batch=512,
+    def _load(self) -> Any:
+        import os
+        import warnings
+
+        with warnings.catch_warnings():
+            # langchain-community announces its sunset on import; its LlamaCpp wrapper still works, and
+            # this wrapper is the one place that changes when it moves.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            from langchain_community.llms import LlamaCpp
+
+        path = self._where if isinstance(self._where, Path) else self._where()
+        llm = LlamaCpp(
+            model_path=str(path), n_ctx=self._n_ctx, n_threads=self._threads or os.cpu_count() or 1, n_batch=512,
             temperature=0.0, max_tokens=1, seed=0, verbose=False,
         )  # fmt: skip
-        self._model = self._llm.client
+        self._model = llm.client
         self._letters = {g: self._first_tokens((g, f" {g}")) for g in GRADES}
-        self._lock = threading.Lock()
+        return self._model
 
     def _first_tokens(self, words: Sequence[str]) -> list[int]:
         return sorted({self._model.tokenize(w.encode(), add_bos=False, special=False)[0] for w in words})
 
     @property
     def id(self) -> str:
-        return f"llama-cpp/{self._path.name}"
+        return f"llama-cpp/{self._name}"
 
     def grade(self, system: str, user: str) -> dict[str, float]:
         prompt = f"<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
-        m = self._model
         with self._lock:  # one llama.cpp context
+            m = self._model if self._model is not None else self._load()
             tokens = m.tokenize(prompt.encode(), add_bos=False, special=True)
             if len(tokens) >= m.n_ctx():
                 raise ModelUnavailableError(f"Prompt van {len(tokens)} tokens past niet in het contextvenster.")
@@ -222,7 +235,8 @@ def make_llm(settings: Any) -> LlmBackend:
     if provider == "llama-cpp":
         from scanner.judge.local_model import ensure_local_model
 
-        path = Path(settings.llm_model) if settings.llm_model else ensure_local_model(settings.home / "models")
+        folder = settings.home / "models"
+        path = Path(settings.llm_model) if settings.llm_model else (lambda: ensure_local_model(folder))
         return LlamaCppBackend(path, threads=settings.threads)
     if provider in ("openai", "azure-openai"):
         if not settings.llm_model:
@@ -376,6 +390,9 @@ class LlmJudge:
                            downgraded=False, note=f"Een taalmodel beoordeelde de zin als deels ({why}).")  # fmt: skip
         return replace(decision, status="not_found", probabilities=probabilities, evidence=(), downgraded=False,
                        note="Een taalmodel vond dit element niet terug in de beste zinnen.")  # fmt: skip
+
+    def chunk_vectors(self, embedder_id: str) -> ChunkVectors | None:
+        return self.fast.chunk_vectors(embedder_id)
 
     def judge(
         self, elements: Sequence[Element], chunks: Sequence[Chunk], progress: Progress | None = None

@@ -19,6 +19,7 @@ are averaged. The weights ship as ``corpus/models/judge-scorer.npz`` (float16) w
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,34 +157,68 @@ def load_scorer_meta(folder: Path, stem: str = "judge-scorer") -> ScorerMeta:
     return ScorerMeta.model_validate(json.loads(meta_path.read_text(encoding="utf-8")))
 
 
-def load_scorer_weights(folder: Path, stem: str = "judge-scorer") -> tuple[ScorerMeta, list[Any]]:
-    """The shipped scorer: its description and one network per seed, in evaluation mode."""
-    torch = _torch()
+def load_scorer_weights(folder: Path, stem: str = "judge-scorer") -> tuple[ScorerMeta, list[NumpyNet]]:
+    """The shipped scorer: its description and one network per seed, run with numpy (a scan needs no torch)."""
     meta = load_scorer_meta(folder, stem)
     weights_path = folder / f"{stem}.npz"
     with np.load(weights_path) as data:
         arrays = {k: data[k] for k in data.files}
     nets = []
     for i in range(len(meta.seeds)):
-        state = {k.split("/", 1)[1]: torch.from_numpy(v.astype(np.float32)) for k, v in arrays.items()
-                 if k.startswith(f"{i}/")}  # fmt: skip
-        n_inputs = state["body.1.weight"].shape[1]
-        net = SentenceNet(n_inputs, len(meta.elements), meta.hidden)
-        net.load_state_dict(state)
-        net.eval()
-        nets.append(net)
+        state = {k.split("/", 1)[1]: v.astype(np.float32) for k, v in arrays.items() if k.startswith(f"{i}/")}
+        nets.append(NumpyNet(state))
     return meta, nets
 
 
+_erf = np.frompyfunc(math.erf, 1, 1)
+
+
+class NumpyNet:
+    """:func:`SentenceNet`'s forward pass in evaluation mode (dropout off), from its state dict."""
+
+    def __init__(self, state: dict[str, np.ndarray]) -> None:
+        self.s = state
+
+    def __call__(
+        self, x: np.ndarray, cue_s: np.ndarray, cue_p: np.ndarray, gen: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        s = self.s
+        h = x @ s["body.1.weight"].T + s["body.1.bias"]
+        z = (0.5 * h * (1.0 + _erf(h / math.sqrt(2.0)).astype(np.float32))).astype(np.float32)  # exact GELU
+        shows = (
+            z @ s["shows.weight"].T + s["shows.bias"] + cue_s * s["cue_sentence"] + cue_p * s["cue_passage"]
+            + gen @ s["general.weight"].T
+        )  # fmt: skip
+        zg = np.concatenate([z, gen], 1)
+        covered = z @ s["covered.weight"].T + s["covered.bias"]
+        return (
+            shows,
+            covered,
+            zg @ s["commitment.weight"].T + s["commitment.bias"],
+            zg @ s["target.weight"].T + s["target.bias"],
+        )
+
+
+def _sigmoid(a: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-a))
+
+
+def _softmax(a: np.ndarray) -> np.ndarray:
+    e = np.exp(a - a.max(-1, keepdims=True))
+    return e / e.sum(-1, keepdims=True)
+
+
 def predict(nets: Sequence[Any], x: np.ndarray, lexical: tuple[np.ndarray, np.ndarray, np.ndarray]) -> UnitScores:
-    """The seeds' probabilities, averaged."""
-    torch = _torch()
-    with torch.inference_mode():
-        xt = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
-        cue_s, cue_p, gen = (torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32)) for a in lexical)
-        outs = [net(xt, cue_s, cue_p, gen) for net in nets]
-        probs = [
-            (torch.sigmoid(a), torch.sigmoid(b), torch.softmax(c, -1), torch.softmax(d, -1)) for a, b, c, d in outs
-        ]
-        shows, covered, commitment, target = (torch.stack([p[k] for p in probs]).mean(0).numpy() for k in range(4))
-        return UnitScores(shows=shows, covered=covered, commitment=commitment, target=target)
+    """The seeds' probabilities, averaged. ``nets`` are :class:`NumpyNet` (shipped) or torch modules (training)."""
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    cue_s, cue_p, gen = (np.ascontiguousarray(a, dtype=np.float32) for a in lexical)
+    if nets and not isinstance(nets[0], NumpyNet):
+        torch = _torch()
+        with torch.inference_mode():
+            t = [torch.from_numpy(a) for a in (x, cue_s, cue_p, gen)]
+            outs = [tuple(o.numpy() for o in net(*t)) for net in nets]
+    else:
+        outs = [net(x, cue_s, cue_p, gen) for net in nets]
+    probs = [(_sigmoid(a), _sigmoid(b), _softmax(c), _softmax(d)) for a, b, c, d in outs]
+    shows, covered, commitment, target = (np.stack([p[k] for p in probs]).mean(0).astype(np.float32) for k in range(4))
+    return UnitScores(shows=shows, covered=covered, commitment=commitment, target=target)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from scanner.batch import read_manifest, run_batch
-from scanner.frameworks import load_framework
 from scanner.results import ScanResult
+from scanner.scan import Scanner
 from scanner.settings import load_settings
 from scanner.workspace import open_workspace
 from tests.conftest import SAMPLE_MD, real_file
@@ -26,10 +26,10 @@ def test_workers_on_the_real_store_match_one_process(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     ws = open_workspace(load_settings({"home": tmp_path / "home", "progress": False, "threads": 2}, env={}))
-    fw = load_framework("informele-ondersteuners-jeugd")
+    scanner = Scanner.open(ws.settings, "informele-ondersteuners-jeugd", "fast", workspace=ws)
     plan = read_manifest(manifest)
-    one = run_batch(ws, plan, fw, "fast", tmp_path / "een")
-    two = run_batch(ws, plan, fw, "fast", tmp_path / "twee", workers=2)
+    one = run_batch(scanner, plan, tmp_path / "een")
+    two = run_batch(scanner, plan, tmp_path / "twee", workers=2)
     assert one.ok and two.ok and sorted(two.scanned) == sorted(one.scanned) == ["Geldrop-Mierlo", "Lindenwaard"]
     for name in ("Lindenwaard", "Geldrop-Mierlo"):
         a = ScanResult.model_validate_json((tmp_path / "een" / f"{name}.scan.json").read_text(encoding="utf-8"))
@@ -38,4 +38,4 @@ def test_workers_on_the_real_store_match_one_process(tmp_path: Path) -> None:
         assert [(f.status, f.evidence) for f in a.findings] == [(f.status, f.evidence) for f in b.findings]
     lindenwaard = ScanResult.model_validate_json((tmp_path / "twee" / "Lindenwaard.scan.json").read_text("utf-8"))
     assert sum(f.status != "not_found" for f in lindenwaard.findings) >= 10  # the sample addresses most elements
-    assert run_batch(ws, plan, fw, "fast", tmp_path / "twee", workers=2).skipped == ["Lindenwaard", "Geldrop-Mierlo"]
+    assert run_batch(scanner, plan, tmp_path / "twee", workers=2).skipped == ["Lindenwaard", "Geldrop-Mierlo"]

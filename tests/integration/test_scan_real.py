@@ -16,7 +16,7 @@ from scanner.frameworks import load_framework
 from scanner.ingest.pipeline import ingest_paths
 from scanner.judge.fast import FastJudge
 from scanner.results import ScanResult
-from scanner.scan import make_judge, scan_documents
+from scanner.scan import Scanner, make_judge
 from scanner.settings import load_settings
 from scanner.types import DocumentRecord
 from scanner.workspace import Workspace, open_workspace
@@ -49,7 +49,7 @@ def _ingest(ws: Workspace, path: Path) -> DocumentRecord:
 
 def _scan(ws: Workspace, path: Path, judge: object) -> tuple[DocumentRecord, ScanResult]:
     record = _ingest(ws, path)
-    return record, scan_documents(ws, [record], FRAMEWORK, judge)  # type: ignore[arg-type]
+    return record, Scanner(ws, FRAMEWORK, judge).scan([record])  # type: ignore[arg-type]
 
 
 def _check_citations(record: DocumentRecord, result: ScanResult) -> None:
@@ -206,6 +206,41 @@ def test_the_llm_judge_end_to_end_on_a_real_document(ws: Workspace, tmp_path: Pa
     assert result.settings.llm == "llama-cpp/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
     assert set(result.settings.prompt_hashes) == {"system", "beoordeling"}
     calls = judge.calls
-    again = scan_documents(ws, [record], FRAMEWORK, judge)
+    again = Scanner(ws, FRAMEWORK, judge).scan([record])
     assert judge.calls == calls  # answered from the cache
     assert [f.status for f in again.findings] == [f.status for f in result.findings]
+
+
+def test_the_scanner_reads_each_sentence_once_from_file_to_result(tmp_path: Path) -> None:
+    """Scanner.scan_files on a real PDF: the sentences are embedded once, while the document is stored; the
+    passages' vectors in Chroma follow from them (unit length, searchable); the scan that follows embeds nothing;
+    the same file again is recognised by its hash without being read."""
+    settings = load_settings({"home": tmp_path / "home", "progress": False}, env={})
+    scanner = Scanner.open(settings, FRAMEWORK, "fast")
+    embedder = scanner.ws.embedder
+    embedded: list[int] = []
+    real = embedder.embed_passages
+
+    def counting(texts):  # type: ignore[no-untyped-def]
+        embedded.append(len(texts))
+        return real(texts)
+
+    embedder.embed_passages = counting  # type: ignore[method-assign]
+    ingested: list[int] = []
+    run = scanner.scan_files([SAMPLE_PDF], out_dir=tmp_path / "uit", progress=lambda: None)
+    ingested.append(sum(embedded))
+    sha = run.ingested.reports[0].sha256
+    assert run.ingested.ok and len(run.outputs) == 1 and ingested[0] > 0
+    assert [p.name for p in run.outputs[0].files] == [f"{SAMPLE_PDF.stem}.scan.json", f"{SAMPLE_PDF.stem}.scan.md"]
+    units, _ = scanner.judge.read(scanner.ws.store.chunks_of(sha))  # type: ignore[attr-defined]
+    assert ingested[0] == len(units)  # every sentence once, nothing else: no passage was embedded separately
+    _, vectors = scanner.ws.store.vectors_of(sha)
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
+    hits = scanner.ws.store.search(embedder.embed_query("buurtgezinnen"), 3, [sha])
+    assert hits and all(h.chunk.doc_sha256 == sha for h in hits)
+    embedded.clear()
+    again = scanner.scan_files([SAMPLE_PDF], progress=lambda: None)
+    assert embedded == [] and again.ingested.reports[0].status == "already-stored"
+    first, second = run.outputs[0].result, again.outputs[0].result
+    assert [f.status for f in first.findings] == [f.status for f in second.findings]
+    assert sum(f.status != "not_found" for f in first.findings) >= 10

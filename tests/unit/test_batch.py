@@ -32,11 +32,16 @@ from scanner.batch import (
 from scanner.cli import main
 from scanner.matrix import STATUS_COLOURS, DocumentInfo, write_heatmap, write_matrix_csv, write_matrix_xlsx
 from scanner.results import STATUS_NL, ScanResult
+from scanner.scan import Scanner, make_judge
 from scanner.workspace import Workspace
 from tests.conftest import SAMPLE_MD
 from tests.unit.test_compare import EL, FW, make_result
 
 PAGES = SAMPLE_MD.read_text(encoding="utf-8").split("\f")
+
+
+def _scanner(ws: Workspace) -> Scanner:
+    return Scanner.open(ws.settings, FW, "fast", workspace=ws)
 
 
 def _manifest(folder: Path, text: str, name: str = "manifest.csv") -> Path:
@@ -126,7 +131,7 @@ def test_batch_writes_scans_matrix_figures_and_failures(
     fake_workspace: Workspace, corpus: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "uit"
-    outcome = run_batch(fake_workspace, read_manifest(corpus), FW, "fast", out)
+    outcome = run_batch(_scanner(fake_workspace), read_manifest(corpus), out)
     assert outcome.scanned == ["Lindenwaard", "Twee Delen"] and outcome.failed == ["Kapotdorp"]
     assert outcome.documents == 3 and not outcome.ok
     causes = {(f.municipality, Path(f.path).name if f.path else "", f.line, f.reason) for f in outcome.failures}
@@ -172,9 +177,9 @@ def test_a_rerun_skips_what_is_done_and_redoes_what_changed(
 ) -> None:
     out = tmp_path / "uit"
     plan = read_manifest(corpus)
-    run_batch(fake_workspace, plan, FW, "fast", out)
+    run_batch(_scanner(fake_workspace), plan, out)
     stamp = (out / "Lindenwaard.scan.json").stat().st_mtime_ns
-    again = run_batch(fake_workspace, plan, FW, "fast", out)
+    again = run_batch(_scanner(fake_workspace), plan, out)
     assert again.scanned == [] and again.skipped == ["Lindenwaard", "Twee Delen"]
     assert again.failed == ["Kapotdorp"]  # nothing to scan there, so nothing marked done
     assert ("Lindenwaard", "missing") in {(f.municipality, f.reason) for f in again.failures}  # kept from the record
@@ -182,17 +187,17 @@ def test_a_rerun_skips_what_is_done_and_redoes_what_changed(
     assert len((out / "matrix.csv").read_text(encoding="utf-8").splitlines()) == 3
 
     (corpus.parent / "docs" / "deel-b.md").write_text("\f".join(PAGES[5:]) + "\nNieuwe alinea.", encoding="utf-8")
-    import scanner.batch
+    import scanner.ingest.pipeline as pipeline
 
     read: list[str] = []
-    real_ingest = scanner.batch.ingest_paths
+    real_prepare = pipeline.prepare_document
 
-    def counting(paths, **kwargs):  # type: ignore[no-untyped-def]
-        read.extend(Path(p).name for p in paths)
-        return real_ingest(paths, **kwargs)
+    def counting(path, settings):  # type: ignore[no-untyped-def]
+        read.append(Path(path).name)
+        return real_prepare(path, settings)
 
-    monkeypatch.setattr(scanner.batch, "ingest_paths", counting)
-    third = run_batch(fake_workspace, plan, FW, "fast", out)
+    monkeypatch.setattr(pipeline, "prepare_document", counting)
+    third = run_batch(_scanner(fake_workspace), plan, out)
     assert third.scanned == ["Twee Delen"] and third.skipped == ["Lindenwaard"]
     assert read == ["deel-b.md", "kapot.pdf"]  # a stored document is not read again
     result = ScanResult.model_validate_json((out / "Twee-Delen.scan.json").read_text(encoding="utf-8"))
@@ -200,10 +205,10 @@ def test_a_rerun_skips_what_is_done_and_redoes_what_changed(
 
 
 def test_the_resume_key_covers_documents_framework_and_settings(fake_workspace: Workspace) -> None:
-    fast = judge_signature(fake_workspace.settings, "fast")
-    llm = judge_signature(fake_workspace.settings, "llm")
+    fast = judge_signature(make_judge(fake_workspace, "fast"))
+    llm = judge_signature(make_judge(fake_workspace, "llm"))  # the model is not loaded for this
     assert fast["judge"] == "fast" and fast["classifier"].startswith("judge-scorer@")
-    assert llm["llm"].startswith("llama-cpp:") and llm["prompts"]
+    assert llm["llm"].startswith("llama-cpp/") and llm["prompts"] and llm["classifier"] != fast["classifier"]
     key = resume_key(["a", "b"], FW, "hash-256", fast)
     assert key == resume_key(["b", "a"], FW, "hash-256", fast)
     assert key != resume_key(["a", "c"], FW, "hash-256", fast)
@@ -214,8 +219,8 @@ def test_the_resume_key_covers_documents_framework_and_settings(fake_workspace: 
 
 def test_workers_give_the_same_results(fake_workspace: Workspace, corpus: Path, tmp_path: Path) -> None:
     plan = read_manifest(corpus)
-    one = run_batch(fake_workspace, plan, FW, "fast", tmp_path / "een")
-    two = run_batch(fake_workspace, plan, FW, "fast", tmp_path / "twee", workers=2)
+    one = run_batch(_scanner(fake_workspace), plan, tmp_path / "een")
+    two = run_batch(_scanner(fake_workspace), plan, tmp_path / "twee", workers=2)
     assert sorted(two.scanned) == sorted(one.scanned) == ["Lindenwaard", "Twee Delen"]
     assert two.failures == one.failures
     for name in ("Lindenwaard", "Twee-Delen"):
@@ -232,8 +237,8 @@ def test_one_batch_per_output_folder(fake_workspace: Workspace, corpus: Path, tm
     with (out / LOCK_NAME).open("a") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         with pytest.raises(BatchError, match="loopt al een batch"):
-            run_batch(fake_workspace, read_manifest(corpus), FW, "fast", out)
-    run_batch(fake_workspace, read_manifest(corpus), FW, "fast", out)
+            run_batch(_scanner(fake_workspace), read_manifest(corpus), out)
+    run_batch(_scanner(fake_workspace), read_manifest(corpus), out)
     assert not _leftovers(out)
 
 

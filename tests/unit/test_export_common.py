@@ -18,7 +18,7 @@ from scanner.ingest.pipeline import ingest_paths
 from scanner.judge.fake import KeywordJudge
 from scanner.report_md import render_markdown
 from scanner.results import ScanResult
-from scanner.scan import scan_documents
+from scanner.scan import Scanner
 from scanner.settings import load_settings
 from scanner.store.memory import InMemoryStore
 from scanner.types import DocumentRecord
@@ -48,7 +48,7 @@ def _build(home: Path) -> Sample:
     assert out.ok, out.failures
     record = ws.registry.get(out.reports[0].sha256)
     fw = load_framework("informele-ondersteuners-jeugd")
-    plain = scan_documents(ws, [record], fw, KeywordJudge())
+    plain = Scanner(ws, fw, KeywordJudge()).scan([record])
     lowered = next(f.element_id for f in plain.findings if f.status == "covered" and f.dimension == "ho")
     raised = next(f.element_id for f in plain.findings if f.status != "covered" and f.evidence)
     result = apply_overrides(

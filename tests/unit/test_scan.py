@@ -16,7 +16,7 @@ from scanner.judge.fake import KeywordJudge
 from scanner.judge.fast import FastJudge
 from scanner.judge.llm import LlmJudge, ScriptedLlm
 from scanner.results import ScanResult
-from scanner.scan import scan_documents, write_result
+from scanner.scan import Scanner, write_result
 from scanner.types import DocumentRecord
 from scanner.workspace import Workspace
 from tests.conftest import REPO, SAMPLE_MD
@@ -42,7 +42,7 @@ def ingest(ws: Workspace, path: Path) -> DocumentRecord:
 
 def test_scan_result_contract(fake_workspace: Workspace, framework: Framework, tmp_path: Path) -> None:
     record = ingest(fake_workspace, SAMPLE_MD)
-    result = scan_documents(fake_workspace, [record], framework, KeywordJudge())
+    result = Scanner(fake_workspace, framework, KeywordJudge()).scan([record])
     assert [f.element_id for f in result.findings] == [e.id for e in framework.elements]
     statuses = {f.status for f in result.findings}
     assert statuses == {"covered", "partial", "not_found"}
@@ -86,7 +86,7 @@ def test_a_quote_that_does_not_verify_is_dropped_and_the_finding_downgraded(
 ) -> None:
     record = ingest(fake_workspace, SAMPLE_MD)
     monkeypatch.setattr("scanner.scan.verify_quote", lambda quote, page: False)
-    result = scan_documents(fake_workspace, [record], framework, KeywordJudge())
+    result = Scanner(fake_workspace, framework, KeywordJudge()).scan([record])
     assert all(f.status == "not_found" and not f.evidence for f in result.findings)
     assert any("afgewaardeerd" in f.rationale for f in result.findings)
     assert result.timings["quotes_dropped"] > 0
@@ -94,7 +94,7 @@ def test_a_quote_that_does_not_verify_is_dropped_and_the_finding_downgraded(
 
 def test_gaps_carry_options_roles_and_sources(fake_workspace: Workspace, framework: Framework) -> None:
     record = ingest(fake_workspace, SAMPLE_MD)
-    result = scan_documents(fake_workspace, [record], framework, KeywordJudge())
+    result = Scanner(fake_workspace, framework, KeywordJudge()).scan([record])
     gap_ids = {g.element_id for g in result.gaps}
     expected = {f.element_id for f in result.findings if f.status != "covered" and f.dimension in ("ho", "bb")}
     assert gap_ids == expected and gap_ids
@@ -115,7 +115,7 @@ def test_llm_judge_grades_through_the_contract_and_caches(
     record = ingest(fake_workspace, SAMPLE_MD)
     llm = ScriptedLlm(lambda system, user: "A" if "Home-Start" in user.split("<fragment>")[1] else "D")
     judge = LlmJudge(fast_with_fake_encoder(tmp_path), llm, cache_dir=tmp_path / "cache", band=(0.0, 1.0))
-    result = scan_documents(fake_workspace, [record], framework, judge)
+    result = Scanner(fake_workspace, framework, judge).scan([record])
     assert llm.calls > 0
     first_calls = llm.calls
     assert judge.cache.misses == first_calls and judge.cache.hits == 0
@@ -130,7 +130,7 @@ def test_llm_judge_grades_through_the_contract_and_caches(
     assert result.settings.llm == "scripted/test" and set(result.settings.prompt_hashes) == {"system", "beoordeling"}
     # A rerun costs nothing: every answer comes from the cache.
     again = LlmJudge(fast_with_fake_encoder(tmp_path), llm, cache_dir=tmp_path / "cache", band=(0.0, 1.0))
-    second = scan_documents(fake_workspace, [record], framework, again)
+    second = Scanner(fake_workspace, framework, again).scan([record])
     assert llm.calls == first_calls and again.cache.hits == first_calls
     assert [f.status for f in second.findings] == [f.status for f in result.findings]
 
@@ -140,7 +140,7 @@ def test_the_model_is_asked_only_where_the_fast_judge_is_unsure(
 ) -> None:
     record = ingest(fake_workspace, SAMPLE_MD)
     fast = fast_with_fake_encoder(tmp_path)
-    plain = scan_documents(fake_workspace, [record], framework, fast)
+    plain = Scanner(fake_workspace, framework, fast).scan([record])
     addressed = {f.element_id: 1 - f.probabilities["not_found"] for f in plain.findings}
     values = sorted(addressed.values())
     # the middle half of the elements, the band's edges halfway between neighbours: the findings carry rounded
@@ -155,7 +155,7 @@ def test_the_model_is_asked_only_where_the_fast_judge_is_unsure(
         asked.append(label_of[user.split("Element: ", 1)[1].split("\n", 1)[0]])
         return "B"
 
-    result = scan_documents(fake_workspace, [record], framework, LlmJudge(fast, ScriptedLlm(record_element), band=band))
+    result = Scanner(fake_workspace, framework, LlmJudge(fast, ScriptedLlm(record_element), band=band)).scan([record])
     assert set(asked) == unsure  # asked exactly where the fast judge was unsure
     for f in result.findings:
         if f.element_id in unsure:
@@ -184,7 +184,7 @@ def test_an_instruction_inside_a_document_changes_nothing(
 
     records = {p.name: ingest(fake_workspace, p) for p in (SAMPLE_MD, poisoned)}
     judge = LlmJudge(fast_with_fake_encoder(tmp_path), ScriptedLlm(obedient), band=(0.0, 1.0))
-    dirty = scan_documents(fake_workspace, [records[poisoned.name]], framework, judge)
+    dirty = Scanner(fake_workspace, framework, judge).scan([records[poisoned.name]])
     assert seen and not any("negeer eerdere instructies" in u.lower() for u in seen)  # never sent to the model
     assert all(f.status == "not_found" for f in dirty.findings)  # so nothing could be talked into "covered"
     text = dirty.model_dump_json()
@@ -192,8 +192,8 @@ def test_an_instruction_inside_a_document_changes_nothing(
     for template_line in ("Je bent een zorgvuldige beleidsonderzoeker", "Antwoord uitsluitend met één letter"):
         assert template_line not in text  # prompts never leak into results
     # and a judge without a model gives the same verdicts with or without the injected page
-    clean = scan_documents(fake_workspace, [records[SAMPLE_MD.name]], framework, KeywordJudge())
-    keyword = scan_documents(fake_workspace, [records[poisoned.name]], framework, KeywordJudge())
+    clean = Scanner(fake_workspace, framework, KeywordJudge()).scan([records[SAMPLE_MD.name]])
+    keyword = Scanner(fake_workspace, framework, KeywordJudge()).scan([records[poisoned.name]])
     assert [f.status for f in keyword.findings] == [f.status for f in clean.findings]
     assert "overgeslagen" in keyword.findings[0].rationale
 
@@ -204,7 +204,7 @@ def test_a_document_set_cites_its_documents(fake_workspace: Workspace, framework
     a.write_text("\f".join(pages[:5]), encoding="utf-8")
     b.write_text("\f".join(pages[5:]), encoding="utf-8")
     records = [ingest(fake_workspace, a), ingest(fake_workspace, b)]
-    result = scan_documents(fake_workspace, records, framework, KeywordJudge(), set_name="Lindenwaard")
+    result = Scanner(fake_workspace, framework, KeywordJudge()).scan(records, set_name="Lindenwaard")
     assert isinstance(result.document, list) and len(result.document) == 2
     cited = {e.document for f in result.findings for e in f.evidence}
     assert cited == {"deel-a.md", "deel-b.md"}
@@ -215,7 +215,7 @@ def test_review_overrides_recompute_summary_and_gaps(fake_workspace: Workspace, 
     from scanner.analysis import apply_overrides
 
     record = ingest(fake_workspace, SAMPLE_MD)
-    result = scan_documents(fake_workspace, [record], framework, KeywordJudge())
+    result = Scanner(fake_workspace, framework, KeywordJudge()).scan([record])
     gap = result.gaps[0]
     before = next(s for s in result.summary if s.environment == gap.environment)
     note = {"status": "covered", "note": "staat in paragraaf 3.2", "by": "test", "at": "2026-11-26"}

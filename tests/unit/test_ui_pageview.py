@@ -6,11 +6,11 @@ import json
 
 import numpy as np
 import pytest
+from scanner.ui.pageview import find_span, locate_quote, mark_quote_html, render_page, skeleton
 
 from scanner.ingest.pipeline import prepare_document
 from scanner.settings import Settings
 from tests.conftest import SAMPLE_LABELS, SAMPLE_PDF
-from ui.pageview import find_span, locate_quote, mark_quote_html, render_page, skeleton
 
 pytest.importorskip("pypdfium2")
 

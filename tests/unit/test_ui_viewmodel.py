@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from scanner.ui import viewmodel as vm
+from scanner.ui.store import UiStore
 
 from scanner.evaluate import evaluate, load_labels
 from scanner.frameworks import Framework, load_framework
@@ -14,11 +16,9 @@ from scanner.ingest.pipeline import ingest_paths
 from scanner.judge.fake import KeywordJudge
 from scanner.results import ScanResult
 from scanner.review import labels_from_result, labels_jsonl, overrides_of, review, scan_key
-from scanner.scan import scan_documents
+from scanner.scan import Scanner
 from scanner.workspace import Workspace
 from tests.conftest import SAMPLE_MD
-from ui import viewmodel as vm
-from ui.store import UiStore
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +33,7 @@ def result(fake_workspace: Workspace, framework: Framework) -> ScanResult:
         store=fake_workspace.store, registry=fake_workspace.registry,
     )  # fmt: skip
     record = fake_workspace.registry.get(out.reports[0].sha256)
-    return scan_documents(fake_workspace, [record], framework, KeywordJudge())
+    return Scanner(fake_workspace, framework, KeywordJudge()).scan([record])
 
 
 def _first(result: ScanResult, status: str, dimension: str | None = None) -> str:
@@ -319,11 +319,12 @@ def test_exports_hook_lists_json_markdown_and_labels() -> None:
 
 
 def test_service_runs_the_job_reviews_and_exports(fake_workspace: Workspace, tmp_path: Path) -> None:
-    from ui.service import UiService
+    from scanner.ui.service import UiService
 
     service = UiService(fake_workspace.settings)
     service._ws = fake_workspace  # the fakes instead of the real models
-    service._judges["fast"] = KeywordJudge()
+    fw_id = "informele-ondersteuners-jeugd"
+    service._scanners[(fw_id, "fast")] = Scanner(fake_workspace, service.framework(fw_id), KeywordJudge())
     upload = service.store.tmp / "u1" / SAMPLE_MD.name
     upload.parent.mkdir(parents=True)
     upload.write_bytes(SAMPLE_MD.read_bytes())
