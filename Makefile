@@ -26,6 +26,7 @@ test: $(DEV_STAMP)
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check scanner ui tests scripts benchmarks
+	$(VENV)/bin/ruff format --check scanner ui tests scripts benchmarks
 	$(VENV)/bin/mypy
 
 bench: $(DEV_STAMP)

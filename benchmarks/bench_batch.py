@@ -79,7 +79,7 @@ class PeakMemory:
 def write_manifest(corpus: Path, folder: Path) -> tuple[Path, int]:
     rows = ["gemeente,pad,type,jaar"]
     for f in sorted(corpus.iterdir()):
-        if f.suffix.lower() not in SUFFIXES:
+        if f.suffix.lower() not in SUFFIXES or f.name == "PROVENANCE.md":
             continue
         rows.append(f"{f.name.split('_', 1)[0].title()},{f},,")
     path = folder / "manifest.csv"

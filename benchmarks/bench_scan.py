@@ -58,6 +58,9 @@ def main() -> int:
             settings = load_settings({"home": Path(tmp), "progress": False}, env={})
             scanner = Scanner.open(settings, judge=judge_name)
             judge = scanner.judge
+            t = time.perf_counter()
+            scanner.ws.embedder.embed_passages(["warm-up"])  # the model loads at its first text
+            print(f"({judge_name}: embedding model loaded in {time.perf_counter() - t:.1f} s)")
             for f in files:
                 t = time.perf_counter()
                 out = scanner.ingest([f])
