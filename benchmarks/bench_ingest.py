@@ -123,7 +123,8 @@ def main() -> int:
         ingest_s, report, n_sent, read_s, embed_s, peak_mb = best
         print(
             f"{f.name:<48} {report.pages:>5} {report.chunks:>6} {n_sent:>9} {ingest_s:>8.1f} "
-            f"{report.pages / ingest_s:>7.2f} {read_s:>6.2f} {embed_s:>12.1f} {embed_s / ingest_s:>5.2f} {peak_mb:>7.0f}"
+            f"{report.pages / ingest_s:>7.2f} {read_s:>6.2f} {embed_s:>12.1f} {embed_s / ingest_s:>5.2f} "
+            f"{peak_mb:>7.0f}"
         )
     return 0
 
