@@ -120,7 +120,7 @@ def find_gaps(fw: Framework, findings: Sequence[Finding]) -> list[Gap]:
         el = fw.element(f.element_id)
         same_env = [x for x in findings if x.environment == f.environment]
         context = [
-            f"{x.label} ({x.element_id}): {STATUS_NL[x.effective_status]}"
+            f"{x.label}: {STATUS_NL[x.effective_status]}"
             for x in same_env
             if not (fw.dimension(x.dimension).is_action or fw.dimension(x.dimension).is_role)
         ]

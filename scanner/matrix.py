@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.frameworks import Element, Framework
-from scanner.results import STATUS_FILL, STATUS_NL, STATUSES, ScanResult
+from scanner.results import STATUS_FILL, STATUS_ICON, STATUS_NL, STATUSES, ScanResult
 from scanner.store.registry import atomic_write_bytes
 from scanner.types import BatchFailure
 
@@ -118,15 +118,21 @@ def write_matrix_xlsx(
     from openpyxl.utils import get_column_letter
 
     fills = {STATUS_NL[s]: PatternFill("solid", start_color=c, end_color=c) for s, c in STATUS_COLOURS.items()}
+    icon_of = {STATUS_NL[s]: STATUS_ICON[s] for s in STATUSES}
     bold = Font(bold=True)
     elements = ordered_elements(fw)
     wb = Workbook()
     ws = wb.active
     ws.title = "Matrix"
-    ws.append([*matrix_table(fw, [])[0], *(STATUS_NL[s] for s in STATUSES)])
+    # Dutch labels in the header (the element id in each header's comment); a status is its symbol on its colour,
+    # so a narrow column never cuts a word ("niet gevonden") in half; the legend is below the table.
+    ws.append(["gemeente", *(e.label for e in elements), *(STATUS_NL[s] for s in STATUSES)])
+    for cell, el in zip(ws[1][1:], elements, strict=False):
+        cell.comment = Comment(f"{el.id}\n{fw.environment(el.environment).label} · {fw.dimension(el.dimension).label}",
+                               "beleidsscan")  # fmt: skip
     for cell in ws[1]:
         cell.font = bold
-        cell.alignment = Alignment(text_rotation=90, horizontal="center")
+        cell.alignment = Alignment(text_rotation=90, horizontal="center", vertical="bottom", wrap_text=True)
     ws["A1"].alignment = Alignment(vertical="bottom")
     for row_i, (name, result) in enumerate(results, start=2):
         by_id = {f.element_id: f for f in result.findings}
@@ -136,7 +142,7 @@ def write_matrix_xlsx(
             if finding is None:
                 continue
             label = STATUS_NL[finding.effective_status]
-            cell = ws.cell(row=row_i, column=col_i, value=label)
+            cell = ws.cell(row=row_i, column=col_i, value=icon_of[label])
             cell.fill = fills[label]
             cell.alignment = Alignment(horizontal="center")
             if finding.override and finding.effective_status != finding.status:
@@ -149,11 +155,21 @@ def write_matrix_xlsx(
         counts = [sum(1 for f in result.findings if f.effective_status == s) for s in STATUSES]
         for j, n in enumerate(counts):
             ws.cell(row=row_i, column=len(elements) + 2 + j, value=n)
+    legend_row = len(results) + 3
+    ws.cell(row=legend_row, column=1, value="Legenda").font = bold
+    for j, s in enumerate(STATUSES):
+        cell = ws.cell(row=legend_row + 1 + j, column=1, value=f"{STATUS_ICON[s]} {STATUS_NL[s]}")
+        cell.fill = fills[STATUS_NL[s]]
+    ws.cell(row=legend_row + 4, column=1, value="Cursief: aangepast bij review (zie de opmerking in de cel).")
     ws.column_dimensions["A"].width = 28
     for col_i in range(2, len(elements) + 5):
-        ws.column_dimensions[get_column_letter(col_i)].width = 6.5
-    ws.row_dimensions[1].height = 230
+        ws.column_dimensions[get_column_letter(col_i)].width = 5.5
+    ws.row_dimensions[1].height = 260
     ws.freeze_panes = "B2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A3
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
     cs = wb.create_sheet("Citaten")
     cs.append(EVIDENCE_HEADER)
@@ -191,6 +207,11 @@ def write_matrix_xlsx(
     return path
 
 
+def _short(label: str, width: int = 38) -> str:
+    """An element's Dutch label cut to fit under a heatmap column."""
+    return label if len(label) <= width else label[: width - 1].rstrip() + "…"
+
+
 def write_heatmap(stem: Path, fw: Framework, results: Sequence[tuple[str, ScanResult]]) -> list[Path]:
     """``stem.png`` and ``stem.svg``: municipalities × elements, grouped by environment, legend in Dutch."""
     import matplotlib
@@ -210,11 +231,11 @@ def write_heatmap(stem: Path, fw: Framework, results: Sequence[tuple[str, ScanRe
     cmap = ListedColormap([f"#{STATUS_COLOURS[s]}" for s in STATUSES]).with_extremes(bad="white")
 
     with matplotlib.rc_context({"svg.hashsalt": "beleidsscan", "svg.fonttype": "none", "font.size": 8}):
-        fig = Figure(figsize=(13, 3.2 + 0.32 * len(results)), layout="constrained")
+        fig = Figure(figsize=(13, 5.2 + 0.32 * len(results)), layout="constrained")
         ax = fig.add_subplot()
         ax.imshow(np.ma.masked_invalid(data), cmap=cmap, vmin=-0.5, vmax=len(STATUSES) - 0.5,
                   aspect="auto", interpolation="nearest")  # fmt: skip
-        ax.set_xticks(range(len(elements)), [e.id.split(".", 1)[1] for e in elements], rotation=90, fontsize=7)
+        ax.set_xticks(range(len(elements)), [_short(e.label) for e in elements], rotation=90, fontsize=6.5)
         ax.set_yticks(range(len(results)), [name for name, _ in results])
         # cell borders as two line collections (minor ticks would cost a text object per line)
         ax.vlines(np.arange(0.5, len(elements) - 1), -0.5, len(results) - 0.5, colors="white", linewidth=0.8)

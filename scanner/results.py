@@ -32,6 +32,10 @@ __all__ = [
     "Searched",
     "Status",
     "Target",
+    "nl_date",
+    "nl_datetime",
+    "nl_number",
+    "nl_percent",
     "page_citation",
 ]
 
@@ -47,9 +51,46 @@ STATUS_INK: dict[str, str] = {"covered": "1B5E20", "partial": "8A6100", "not_fou
 
 
 def page_citation(page: int | None, page_label: str | None = None, document: str | None = None) -> str:
-    """How every human-readable output cites a page: "p. 5 (gedrukt 3)", with the document first when given."""
-    where = "" if page is None else f"p. {page}" + (f" (gedrukt {page_label})" if page_label else "")
+    """How every human-readable output cites a page: "p. 5" (the page in the file), with the number printed on the
+    page itself where it differs: "p. 5, blz. 3 in het document"; the document first when given."""
+    where = ""
+    if page is not None:
+        where = f"p. {page}" + (
+            f", blz. {page_label} in het document" if page_label and page_label != str(page) else ""
+        )
     return ", ".join(x for x in (document, where) if x)
+
+
+def nl_number(value: float, decimals: int = 1) -> str:
+    """A number as Dutch readers write it: decimal comma, a point between thousands ("1.234,5")."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def nl_percent(value: float) -> str:
+    """A share as a whole percentage: 0.78 -> "78%"."""
+    return f"{round(value * 100):d}%"
+
+
+_MONTHS = (
+    "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november",
+    "december",
+)  # fmt: skip
+
+
+def nl_datetime(iso: str) -> str:
+    """ "2026-11-30T06:14:38+00:00" -> "30 november 2026, 06:14" (as stored: UTC)."""
+    time = iso[11:16] if len(iso) >= 16 and iso[10:11] == "T" else ""
+    return nl_date(iso) + (f", {time}" if time else "")
+
+
+def nl_date(iso: str) -> str:
+    """ "2026-11-30T06:14:38+00:00" -> "30 november 2026" (the date part of an ISO time stamp)."""
+    try:
+        year, month, day = (int(x) for x in iso[:10].split("-"))
+        return f"{day} {_MONTHS[month - 1]} {year}"
+    except (ValueError, IndexError):
+        return iso
 
 
 Commitment = Literal["maatregel", "voornemen", "vaag", "budget"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -354,17 +354,26 @@ class Scanner:
 
     def write(self, result: ScanResult, out_dir: Path, stem: str) -> tuple[Path, Path]:
         """``<stem>.scan.json`` (the result) and ``<stem>.scan.md`` (the report), each written atomically."""
-        return write_result(result, self.framework, out_dir, stem)
+        records = {r.sha256: r for r in self.records([d.sha256 for d in result.documents])}
+        return write_result(result, self.framework, out_dir, stem, records)
 
 
-def write_result(result: ScanResult, framework: Framework, out_dir: Path, stem: str) -> tuple[Path, Path]:
+def write_result(
+    result: ScanResult,
+    framework: Framework,
+    out_dir: Path,
+    stem: str,
+    records: Mapping[str, DocumentRecord] | None = None,
+) -> tuple[Path, Path]:
+    """``<stem>.scan.json`` and ``<stem>.scan.md``, each written atomically; ``records`` (by SHA-256) let the
+    report's summary read what the documents commit and name."""
     from scanner.report_md import render_markdown
     from scanner.store.registry import atomic_write_text
 
     json_path = out_dir / f"{stem}.scan.json"
     md_path = out_dir / f"{stem}.scan.md"
     atomic_write_text(json_path, result.model_dump_json(indent=1) + "\n")
-    atomic_write_text(md_path, render_markdown(result, framework))
+    atomic_write_text(md_path, render_markdown(result, framework, records))
     return json_path, md_path
 
 

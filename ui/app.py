@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scanner.frameworks import DEFAULT_FRAMEWORK
-from scanner.results import ScanResult
+from scanner.results import ScanResult, nl_datetime
 from scanner.settings import Settings
 
 from .service import Document, UiService
@@ -24,9 +24,11 @@ if TYPE_CHECKING:
 
 __all__ = ["build_app", "configure", "serve"]
 
+# Honest estimates, measured on two cores (README, "Costs"): a new 15-page document about 5 s to read and under
+# a second to judge, a 30-page one about 10 s; a document read before, a second or two.
 JUDGES = [
-    ("Aanbevolen: getraind beoordelingsmodel (ongeveer een halve minuut)", "fast"),
-    ("Met taalmodel erbij (enkele minuten; niet nauwkeuriger gemeten)", "llm"),
+    ("Aanbevolen: getraind beoordelingsmodel (5 à 15 seconden per nieuw document)", "fast"),
+    ("Met taalmodel erbij (enkele minuten per document; niet nauwkeuriger gemeten)", "llm"),
 ]
 REVIEW_STATUSES = [("gedekt", "covered"), ("deels", "partial"), ("niet gevonden", "not_found")]
 
@@ -46,6 +48,10 @@ CSS = """
 .bs-pagetext { white-space: pre-wrap; font-family: system-ui, sans-serif; max-height: 70vh; overflow: auto;
   border: 1px solid #d0d4da; padding: 12px; }
 .bs-pagetext mark { background: #ffe066; }
+/* WCAG 2.1 AA: white on Gradio's orange was 2.8:1; this blue is 8.6:1 */
+#bs-scan, #bs-change { background: #1e40af; border-color: #1e40af; color: #ffffff; }
+#bs-scan:disabled { background: #6b7280; border-color: #6b7280; color: #ffffff; }
+#bs-status:not(:empty) { min-height: 2.5em; }
 """
 
 INTRO = """# Beleidsscan
@@ -89,7 +95,7 @@ def build_app(service: UiService) -> "gr.Blocks":
     from . import viewmodel as vm
 
     vm.register_report_exports()
-    exports = list(vm.EXPORTS)
+    exports = vm.ordered_exports()  # Word and Excel first; JSON and labels for researchers last
     frameworks = service.frameworks()
     fw_default = DEFAULT_FRAMEWORK if any(fid == DEFAULT_FRAMEWORK for _, fid in frameworks) else frameworks[0][1]
 
@@ -155,9 +161,7 @@ def build_app(service: UiService) -> "gr.Blocks":
                     "Download het resultaat, inclusief uw beoordelingen. De labels (JSONL) gebruikt u voor "
                     "de evaluatie: `beleidsscan eval --labels BESTAND.labels.jsonl`."
                 )
-                downloads = [
-                    gr.DownloadButton(e.label, visible=False, elem_id=f"bs-dl-{i}") for i, e in enumerate(exports)
-                ]
+                downloads = [gr.DownloadButton(e.label, visible=False, elem_id=vm.export_id(e)) for e in exports]
                 gr.Markdown("Wilt u de scan en de geüploade documenten van deze computer verwijderen?")
                 delete_btn = gr.Button("Scan en documenten verwijderen", variant="stop", elem_id="bs-delete")
 
@@ -197,7 +201,8 @@ def build_app(service: UiService) -> "gr.Blocks":
             fw_nl = {fid: label for label, fid in frameworks}
             choices = [
                 (
-                    f"{s.created_at} · {judge_nl.get(s.judge, s.judge)} · {fw_nl.get(s.framework_id, s.framework_id)}"
+                    f"{nl_datetime(s.created_at)} · {judge_nl.get(s.judge, s.judge)} · "
+                    f"{fw_nl.get(s.framework_id, s.framework_id)}"
                     + (f" · {s.reviewed} beoordeeld" if s.reviewed else ""),
                     s.key,
                 )
@@ -251,22 +256,30 @@ def build_app(service: UiService) -> "gr.Blocks":
             done = f"Scan klaar: {n} elementen beoordeeld in {outcome.seconds:.0f} seconden."
             return [sess, "\n\n".join([done, *msgs]), *render_result(sess, request)]
 
-        scan_btn.click(
+        def lock() -> list[Any]:
+            # The button cannot be pressed twice, and the status line has a height before the first progress
+            # message arrives (an empty Markdown has none, and Gradio's progress bar would not show).
+            return [gr.Button(interactive=False, value="Bezig met scannen…"), "De scan is gestart: documenten lezen…"]
+
+        def unlock(sess: Session) -> Any:
+            return gr.Button(interactive=bool(sess.docs), value="Scan starten")
+
+        scan_btn.click(lock, None, [scan_btn, status], queue=False).then(
             on_scan,
             [state, framework, judge, set_name],
             [state, status, *result_outputs],
             concurrency_limit=1,
             concurrency_id="scan",
             show_progress_on=[status],
-        )
+        ).then(unlock, [state], [scan_btn], queue=False)
 
         def on_reopen(key: str | None, sess: Session, request: gr.Request) -> list[Any]:
             result = service.reopen(key) if key else None
             if result is None:
                 return [sess, "De eerdere scan is niet meer beschikbaar.", *render_result(sess, request)]
             sess = replace(sess, result=result)
-            return [sess, f"Eerdere scan van {result.created_at} geopend (niet opnieuw gescand).", *render_result(
-                sess, request)]  # fmt: skip
+            opened = f"Eerdere scan van {nl_datetime(result.created_at)} geopend (niet opnieuw gescand)."
+            return [sess, opened, *render_result(sess, request)]
 
         reopen_btn.click(on_reopen, [earlier, state], [state, status, *result_outputs])
 
@@ -385,7 +398,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int | None = None, 
 
     service = UiService(settings)
     # Load the embedding model in the background, so the first scan does not wait for it.
-    threading.Thread(target=service.workspace, name="warm-up", daemon=True).start()
+    threading.Thread(target=service.warm_up, name="warm-up", daemon=True).start()
     demo = build_app(service)
     demo.queue(default_concurrency_limit=8)
     theme = gr.themes.Default(

@@ -21,7 +21,7 @@ from scanner.settings import Settings
 from scanner.workspace import Workspace
 
 from .store import UiStore
-from .viewmodel import EXPORTS, PageRef, validate_uploads
+from .viewmodel import PageRef, ordered_exports, validate_uploads
 
 __all__ = ["Document", "PageView", "ScanOutcome", "UiService"]
 
@@ -66,6 +66,13 @@ class UiService:
     def workspace(self) -> Workspace:
         with self._lock:
             return self._workspace()
+
+    def warm_up(self) -> None:
+        """Open the workspace and load the embedding model (it loads at its first text), before the first scan."""
+        try:
+            self.workspace().embedder.embed_passages(["Beleidsscan is gestart."])
+        except Exception as exc:  # the first scan reports it properly
+            log.warning("warm-up failed: %s", exc)
 
     def _workspace(self) -> Workspace:
         if self._ws is None:
@@ -209,7 +216,8 @@ class UiService:
         return updated
 
     def exports(self, session: str, result: ScanResult) -> list[Path | None]:
-        """The downloads for this session, written to its own folder (one file per entry of EXPORTS)."""
+        """The downloads for this session, written to its own folder (one file per export, in the order the UI
+        lists them: ``ordered_exports()``)."""
         from scanner.scan import slug
 
         fw = self.framework(result.framework.id)
@@ -217,7 +225,7 @@ class UiService:
         docs = result.documents
         stem = slug(result.set_name) if result.set_name else Path(docs[0].file_name).stem
         paths: list[Path | None] = []
-        for export in EXPORTS:
+        for export in ordered_exports():
             path = folder / f"{stem}{export.suffix}"
             try:
                 export.write(result, fw, path)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import itertools
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,10 +26,12 @@ __all__ = [
     "MatrixCell",
     "PageRef",
     "element_choices",
+    "export_id",
     "finding_html",
     "gaps_html",
     "matrix_cells",
     "matrix_html",
+    "ordered_exports",
     "page_choices",
     "page_ref",
     "register_export",
@@ -78,6 +81,18 @@ def validate_uploads(paths: Sequence[Path], max_bytes: int) -> tuple[list[Path],
                 f"{p.name}: het bestand is te groot ({size / 1e6:.1f} MB; maximaal {max_bytes / 1e6:.0f} MB)."
             )
         else:
+            from scanner.errors import DocumentError
+            from scanner.ingest.readers import detect_kind
+
+            try:  # the content must be what the name says, checked now rather than after "Scan starten"
+                with p.open("rb") as f:
+                    detect_kind(p, f.read(8192))
+            except DocumentError as exc:
+                problems.append(f"{p.name}: {exc.detail}")
+                continue
+            except OSError as exc:
+                problems.append(f"{p.name}: het bestand kan niet worden gelezen ({exc.strerror or exc}).")
+                continue
             ok.append(p)
     return ok, problems
 
@@ -299,10 +314,13 @@ def gaps_html(result: ScanResult, fw: Framework) -> str:
             parts.append(f'<p class="bs-verdict">{_esc(s.verdict)}</p>')
         if not gaps:
             parts.append("<p>Geen kansen: alle handelingsopties en bruggenbouwers in deze omgeving zijn gedekt.</p>")
+        elif gaps[0].context:  # the same for every gap of the environment: shown once
+            context = _esc("; ".join(gaps[0].context))
+            parts.append(f'<p class="bs-context">Stand van meerwaarde en factoren in deze omgeving: {context}.</p>')
         for g in gaps:
             parts.append(
                 f'<div class="bs-gap" data-element="{_esc(g.element_id)}"><h4>{_badge(g.status)} {_label(g.label)} '
-                f"<small>({_esc(dims.get(g.dimension, g.dimension))}, <code>{_esc(g.element_id)}</code>)</small></h4>"
+                f"<small>({_esc(dims.get(g.dimension, g.dimension))})</small></h4>"
             )
             for a in g.advice:
                 parts.append(
@@ -314,9 +332,7 @@ def gaps_html(result: ScanResult, fw: Framework) -> str:
                 if a.builds_on:
                     items = "".join(f"<li>“{_label(e.quote)}” ({_cite(e)})</li>" for e in a.builds_on[:3])
                     parts.append(f"<p><b>Aanknopingspunten in het document:</b></p><ul>{items}</ul>")
-                parts.append(f'<p class="bs-source">Bron: {_esc(a.source)}</p></div>')
-            if g.context:
-                parts.append(f'<p class="bs-context">Context in deze omgeving: {_esc("; ".join(g.context))}.</p>')
+                parts.append(f'<p class="bs-source">Bron in het kader: {_esc(a.source)}</p></div>')
             parts.append("</div>")
         parts.append("</section>")
     if fw.notes:
@@ -366,6 +382,31 @@ EXPORTS: list[Export] = [
 def register_export(export: Export) -> None:
     if all(e.suffix != export.suffix for e in EXPORTS):
         EXPORTS.append(export)
+
+
+_DOWNLOAD_ORDER = (
+    ".rapport.docx",
+    ".rapport.xlsx",
+    ".sessie.docx",
+    ".rapport.html",
+    ".scan.md",
+    ".scan.json",
+    ".labels.jsonl",
+)
+
+
+def ordered_exports() -> list[Export]:
+    """The downloads as the UI lists them: Word and Excel first, the machine formats for researchers last."""
+
+    def rank(e: Export) -> int:
+        return _DOWNLOAD_ORDER.index(e.suffix) if e.suffix in _DOWNLOAD_ORDER else len(_DOWNLOAD_ORDER)
+
+    return sorted(EXPORTS, key=rank)
+
+
+def export_id(e: Export) -> str:
+    """A stable element id for the download button of an export ("bs-dl-scan-json")."""
+    return "bs-dl-" + re.sub(r"[^a-z0-9]+", "-", e.suffix.lower()).strip("-")
 
 
 def register_report_exports() -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import mmap
 import struct
+import threading
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -240,18 +241,20 @@ class E5TorchEmbedder:
         self._threads = threads
         self._hidden = _hidden_size(self._file)
         self._loaded: tuple[Any, ...] | None = None
+        self._load_lock = threading.Lock()  # the UI warms the model up in a thread while a scan may start
         self._max_content = 512 - 2
         self.batch_size = batch_size
 
     def _load(self) -> tuple[Any, ...]:
-        if self._loaded is None:
-            import torch
+        with self._load_lock:
+            if self._loaded is None:
+                import torch
 
-            if self._threads:
-                torch.set_num_threads(self._threads)
-            tok, table, cfg, word, model = _build_model(self._file)
-            self._loaded = (torch, tok, table, word, model, cfg["bos"], cfg["eos"], cfg["pad"])
-        return self._loaded
+                if self._threads:
+                    torch.set_num_threads(self._threads)
+                tok, table, cfg, word, model = _build_model(self._file)
+                self._loaded = (torch, tok, table, word, model, cfg["bos"], cfg["eos"], cfg["pad"])
+            return self._loaded
 
     @property
     def id(self) -> str:

@@ -102,7 +102,7 @@ def render(
     if fmt == "md":
         from scanner.report_md import render_markdown
 
-        return render_markdown(result, fw).encode("utf-8")
+        return render_markdown(result, fw, records).encode("utf-8")
     if fmt == "qdpx":
         from scanner.export.qdpx import export_qdpx
 

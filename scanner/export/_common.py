@@ -20,6 +20,7 @@ from scanner.results import (
     ScanResult,
     page_citation,
 )
+from scanner.summary import Actor, named_roles
 from scanner.types import DocumentRecord
 
 __all__ = [
@@ -35,8 +36,10 @@ __all__ = [
     "ingested_on",
     "lower_first",
     "matrix",
+    "nearest_pages",
     "one_line",
     "override_text",
+    "roles_text",
     "scan_title",
     "status_text",
     "xml_safe",
@@ -103,7 +106,7 @@ def override_text(f: Finding) -> str | None:
         parts.append(who)
     text = ", ".join(parts)
     if o.get("note"):
-        text += f". Toelichting: {o['note']}"
+        text += f". Toelichting: {o['note'].strip().rstrip('.')}"
     return text + "."
 
 
@@ -149,3 +152,23 @@ _CONTROL = {c: None for c in range(32) if chr(c) not in "\t\n\r"}
 def xml_safe(text: str) -> str:
     """Text without the control characters XML 1.0 forbids (PDF extraction can leave them in page texts)."""
     return text.translate(_CONTROL)
+
+
+def nearest_pages(f: Finding) -> str:
+    """For a finding not found: the pages of the sentences that came closest (for a reader to check)."""
+    if f.effective_status != "not_found" or not f.searched.passages:
+        return "–"
+    return "; ".join(f"p. {x.page}" for x in f.searched.passages[:3])
+
+
+def roles_text(actors: list[Actor], role_labels: list[str] | tuple[str, ...], fw: Framework) -> str:
+    """Which bruggenbouwers the municipality already has (named in its document) and which the framework suggests;
+    a framework role is never presented as one the municipality has."""
+    ids = [e.id for e in fw.elements if e.dimension == "bb" and e.label in role_labels]
+    present = named_roles(actors, ids)
+    parts = []
+    if present:
+        parts.append("Het document noemt al: " + ", ".join(f"{a.label} (p. {a.page})" for a in present) + ".")
+    if role_labels:
+        parts.append("Het kader stelt als bruggenbouwer voor: " + ", ".join(role_labels) + ".")
+    return " ".join(parts)

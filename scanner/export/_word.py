@@ -14,6 +14,7 @@ from docx.section import Section
 from docx.shared import Cm, Mm, Pt, RGBColor
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 from scanner.export._common import STATUS_FILL, matrix, xml_safe
 from scanner.frameworks import Framework
@@ -23,6 +24,7 @@ __all__ = [
     "add_table",
     "matrix_table",
     "new_document",
+    "page_numbers",
     "para",
     "set_a3_landscape",
     "shade",
@@ -46,7 +48,29 @@ def new_document(title: str) -> DocxDocument:
     sec.page_width, sec.page_height = Mm(210), Mm(297)  # A4, not the template's US Letter
     for side in ("left_margin", "right_margin"):
         setattr(sec, side, Cm(2.2))
+    page_numbers(sec, xml_safe(title))
     return doc
+
+
+def page_numbers(section: Section, title: str) -> None:
+    """A footer on every page: the title and "pagina N van M" (Word fills in the numbers)."""
+    p = section.footer.paragraphs[0]
+    p.text = ""
+    run(p, f"{title} · pagina ", size=8, color="666666")
+    for field_code in ("PAGE", "NUMPAGES"):
+        for kind in ("begin", "instr", "separate", "shown", "end"):  # one run each, as Word writes a field
+            r = run(p, "1" if kind == "shown" else "", size=8, color="666666")  # "1" until the field updates
+            if kind == "instr":
+                el = OxmlElement("w:instrText")
+                el.set(qn("xml:space"), "preserve")
+                el.text = f" {field_code} "
+                r._r.append(el)
+            elif kind != "shown":
+                el = OxmlElement("w:fldChar")
+                el.set(qn("w:fldCharType"), kind)
+                r._r.append(el)
+        if field_code == "PAGE":
+            run(p, " van ", size=8, color="666666")
 
 
 def para(
@@ -69,7 +93,7 @@ def para(
 def run(
     p: Paragraph, text: str, *, bold: bool = False, italic: bool = False, size: float | None = None,
     color: str | None = None,
-) -> None:  # fmt: skip
+) -> Run:  # fmt: skip
     r = p.add_run(xml_safe(text))
     r.bold = bold or None
     r.italic = italic or None
@@ -77,6 +101,7 @@ def run(
         r.font.size = Pt(size)
     if color:
         r.font.color.rgb = RGBColor.from_string(color)
+    return r
 
 
 def shade(cell: _Cell, fill: str) -> None:

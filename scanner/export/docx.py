@@ -1,4 +1,5 @@
-"""The Word report of a scan (Dutch): summary, matrix figure, findings with quotes, gaps with advice, references."""
+"""The Word report of a scan (Dutch): a one-page management summary, the matrix, findings with quotes, gaps with
+advice, and the technical account ("Verantwoording": ids, probabilities, settings, hashes) as an appendix."""
 
 from __future__ import annotations
 
@@ -16,13 +17,15 @@ from scanner.export._common import (
     ingested_on,
     one_line,
     override_text,
+    roles_text,
     scan_title,
     status_text,
 )
 from scanner.export._word import add_table, matrix_table, new_document, para, run, to_bytes
 from scanner.export.figures import matrix_png
 from scanner.frameworks import Framework
-from scanner.results import STATUS_NL, Finding, ScanResult
+from scanner.results import STATUS_NL, Finding, ScanResult, nl_date, nl_number, nl_percent
+from scanner.summary import Actor, ManagementSummary, management_summary
 from scanner.types import DocumentRecord
 
 __all__ = ["report_docx"]
@@ -30,12 +33,59 @@ __all__ = ["report_docx"]
 STATUS_MEANING = {
     "covered": "het beleid noemt een doel, maatregel, afspraak of budget dat bij het element past.",
     "partial": "het thema komt voor, maar vaag, zonder concrete maatregel of voor een andere doelgroep.",
-    "not_found": "niets in het document past bij het element; de zoekvragen en dichtstbijzijnde passages staan erbij.",
+    "not_found": "niets in het document past bij het element; wat er is nagekeken staat in de verantwoording.",
 }
+ENV_ACTORS_NOTE = "Organisaties en rollen die het document zelf noemt"
+
+
+def _management(doc: DocxDocument, result: ScanResult, fw: Framework, ms: ManagementSummary) -> None:
+    """One page a wethouder or manager reads first."""
+    doc.add_heading("Managementsamenvatting", level=1)
+    counts = {s: sum(1 for f in result.findings if f.effective_status == s) for s in STATUS_NL}
+    n_docs = len(result.documents)
+    para(
+        doc,
+        f"Deze quick scan legt {n_docs} document{'en' if n_docs > 1 else ''} naast de {len(fw.elements)} onderdelen "
+        f"van het kader ‘{fw.title}’: {counts['covered']} zijn gedekt, {counts['partial']} deels en "
+        f"{counts['not_found']} niet gevonden.",
+    )
+    doc.add_heading("Wat het beleid al goed doet", level=2)
+    for env, strengths in ms.strengths.items():
+        p = para(doc)
+        run(p, f"{env}: ", bold=True)
+        if not strengths:
+            run(p, "nog geen onderdeel met een concrete maatregel of uitgesproken waarde.")
+            continue
+        run(p, "; ".join(s.element for s in strengths) + ".")
+        for st in strengths:
+            q = para(doc, style="Quote")
+            run(q, f"“{one_line(st.quote.quote)}” ({cite(st.quote)})", size=9.5)
+    if ms.priorities:
+        doc.add_heading("De belangrijkste kansen", level=2)
+        for pr in ms.priorities:
+            p = para(doc, style="List Number")
+            run(p, f"{pr.option}", bold=True)
+            now = f"nu {pr.status}" if pr.element == pr.option else f"{pr.element}: {pr.status}"
+            run(p, f" ({pr.environment}; {now}). ")
+            run(p, pr.advice)
+            roles = roles_text(ms.actors, pr.roles, fw)
+            if roles:
+                run(p, " " + roles, italic=True)
+    if ms.facts or ms.actors:
+        doc.add_heading("Waar het document op kan bouwen", level=2)
+        for fact in ms.facts:
+            p = para(doc, style="List Bullet")
+            run(p, "Budget: " if fact.kind == "budget" else "Doel: ", bold=True)
+            run(p, f"“{fact.quote}” ({fact.citation})")
+        if ms.actors:
+            p = para(doc, style="List Bullet")
+            run(p, f"{ENV_ACTORS_NOTE}: ", bold=True)
+            run(p, ", ".join(f"{a.label} (p. {a.page})" for a in ms.actors[:16]) + ".")
+    doc.add_page_break()
 
 
 def _summary(doc: DocxDocument, result: ScanResult, fw: Framework) -> None:
-    doc.add_heading("Samenvatting", level=1)
+    doc.add_heading("Overzicht per omgeving", level=1)
     counts = {s: sum(1 for f in result.findings if f.effective_status == s) for s in STATUS_NL}
     n_docs = len(result.documents)
     para(
@@ -61,8 +111,8 @@ def _summary(doc: DocxDocument, result: ScanResult, fw: Framework) -> None:
         run(p, meaning + " ", italic=True, size=9)
     para(
         doc,
-        "Elk citaat is gecontroleerd op de genoemde pagina. ‘p.’ is het paginanummer in het bestand; "
-        "‘gedrukt’ is het nummer dat op de pagina zelf staat, als dat afwijkt.",
+        "Elk citaat is gecontroleerd op de genoemde pagina. ‘p.’ is het paginanummer in het bestand; ‘blz. … in "
+        "het document’ is het nummer dat op de pagina zelf staat, als dat afwijkt.",
         italic=True,
         size=9,
     )
@@ -86,7 +136,6 @@ def _finding(doc: DocxDocument, f: Finding) -> None:
     run(p, f.label, bold=True)
     run(p, " — ")
     run(p, status_text(f), bold=True, color=STATUS_INK[f.effective_status])
-    para(doc, f"Element {f.element_id} · zekerheid van de scan {f.confidence:.0%}", size=8.5, color="666666")
     note = override_text(f)
     if note:
         para(doc, note, italic=True, color="7A4A00")
@@ -97,15 +146,6 @@ def _finding(doc: DocxDocument, f: Finding) -> None:
         q = para(doc, style="Quote")
         run(q, f"“{one_line(e.quote)}”")
         run(q, f" ({cite(e)})", bold=True)
-    if f.effective_status == "not_found" and f.searched.passages:
-        pages = ", ".join(f"p. {x.page}" for x in f.searched.passages[:3])
-        para(
-            doc,
-            f"Gezocht met: {'; '.join(one_line(q) for q in f.searched.queries[:2])}. "
-            f"Dichtstbijzijnde passages: {pages}.",
-            size=8.5,
-            color="666666",
-        )
 
 
 def _environments(doc: DocxDocument, result: ScanResult, fw: Framework) -> None:
@@ -123,7 +163,7 @@ def _environments(doc: DocxDocument, result: ScanResult, fw: Framework) -> None:
                 _finding(doc, f)
 
 
-def _gaps(doc: DocxDocument, result: ScanResult, fw: Framework) -> None:
+def _gaps(doc: DocxDocument, result: ScanResult, fw: Framework, actors: list[Actor]) -> None:
     doc.add_heading("Kansen: handelingsopties en bruggenbouwers", level=1)
     if not result.gaps:
         para(doc, "Alle handelingsopties en bruggenbouwers van het framework zijn in het beleid gedekt.")
@@ -139,6 +179,9 @@ def _gaps(doc: DocxDocument, result: ScanResult, fw: Framework) -> None:
         if not gaps:
             continue
         doc.add_heading(env.label, level=2)
+        if gaps[0].context:  # the same for every gap of the environment: shown once
+            para(doc, f"Stand van meerwaarde en factoren in deze omgeving: {'; '.join(gaps[0].context)}.", size=8.5,
+                 color="666666")  # fmt: skip
         for g in gaps:
             doc.add_heading(f"{g.label} ({STATUS_NL[g.status]})", level=3)
             for a in g.advice:
@@ -149,14 +192,12 @@ def _gaps(doc: DocxDocument, result: ScanResult, fw: Framework) -> None:
                 if a.roles:
                     p = para(doc)
                     run(p, "Bruggenbouwers: ", bold=True)
-                    run(p, ", ".join(a.roles) + ".")
+                    run(p, roles_text(actors, a.roles, fw))
                 for e in a.builds_on[:3]:
                     q = para(doc, style="Quote")
                     run(q, "Aanknopingspunt: ", bold=True)
                     run(q, f"“{one_line(e.quote)}” ({cite(e)})")
-                para(doc, f"Bron: {a.source}.", size=8.5, color="666666")
-            if g.context:
-                para(doc, f"Context in deze omgeving: {'; '.join(g.context)}.", size=8.5, color="666666")
+                para(doc, f"Bron in het kader: {a.source}.", size=8.5, color="666666")
 
 
 def _references(
@@ -180,7 +221,7 @@ def _references(
     s = result.settings
     judge = "taalmodel + classifier (llm)" if s.judge == "llm" else "snel, zonder taalmodel (fast)"
     rows = [
-        ["Scan gemaakt op", result.created_at],
+        ["Scan gemaakt op", nl_date(result.created_at)],
         ["beleidsscan-versie", result.tool_version],
         ["Schemaversie resultaat", result.schema_version],
         ["Beoordeling", judge],
@@ -192,28 +233,45 @@ def _references(
     if not s.prompt_hashes:
         rows.append(["Prompt-hashes", "geen (geen taalmodel gebruikt)"])
     t = result.timings
-    rows.append(["Rekentijd", f"zoeken {t.get('retrieve', 0):.1f} s, beoordelen {t.get('judge', 0):.1f} s"])
+    rows.append(["Rekentijd", f"lezen {nl_number(t.get('read', 0))} s, beoordelen {nl_number(t.get('judge', 0))} s"])
     add_table(doc, ["Instelling", "Waarde"], rows, size=8.5)
+    doc.add_heading("Per element: oordeel, zekerheid en wat is nagekeken", level=2)
+    para(
+        doc,
+        "Zekerheid is de kans die de beoordeling aan het gekozen oordeel geeft. Bij ‘niet gevonden’ staan de "
+        "zinnen die er het dichtst bij kwamen, zodat u de afwezigheid kunt controleren.",
+        size=9,
+    )
+    rows = []
+    for f in result.findings:
+        nearest = (
+            "; ".join(f"p. {x.page}" for x in f.searched.passages[:3]) if f.effective_status == "not_found" else ""
+        )
+        rows.append([f.element_id, f.label, STATUS_NL[f.effective_status], nl_percent(f.confidence), nearest or "–"])
+    add_table(doc, ["Element-id", "Element", "Oordeel", "Zekerheid", "Dichtstbij (niet gevonden)"], rows, size=7.5)
 
 
 def report_docx(result: ScanResult, fw: Framework, *, records: Mapping[str, DocumentRecord] | None = None) -> bytes:
-    """The Dutch Word report as .docx bytes. ``records`` (by SHA-256), if given, add each document's ingest date."""
+    """The Dutch Word report as .docx bytes. ``records`` (by SHA-256), if given, let the management summary read
+    what the documents commit and name, and add each document's ingest date."""
     title = scan_title(result)
     doc = new_document(f"Quick scan: {title}")
     doc.add_heading(f"Quick scan: {title}", level=0)
     para(doc, f"Informele ondersteuners in het beleid, getoetst aan: {fw.title}", italic=True)
     para(
         doc,
-        f"Gemaakt op {result.created_at[:10]} met beleidsscan {result.tool_version}. "
+        f"Gemaakt op {nl_date(result.created_at)} met beleidsscan {result.tool_version}. "
         f"Documenten: {', '.join(d.file_name for d in result.documents)}.",
         size=9,
     )
     warning = framework_warning(result, fw)
     if warning:
         para(doc, warning, bold=True, color="9B1C1C")
+    ms = management_summary(result, fw, records)
+    _management(doc, result, fw, ms)
     _summary(doc, result, fw)
     _matrix(doc, result, fw)
     _environments(doc, result, fw)
-    _gaps(doc, result, fw)
+    _gaps(doc, result, fw, ms.actors)
     _references(doc, result, fw, records)
     return to_bytes(doc)

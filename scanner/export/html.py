@@ -18,14 +18,17 @@ from scanner.export._common import (
     framework_warning,
     ingested_on,
     matrix,
+    nearest_pages,
     one_line,
     override_text,
+    roles_text,
     scan_title,
     status_text,
 )
 from scanner.export.figures import matrix_png
 from scanner.frameworks import Framework
-from scanner.results import STATUS_NL, Finding, ScanResult
+from scanner.results import STATUS_NL, Finding, ScanResult, nl_date, nl_percent
+from scanner.summary import ManagementSummary, management_summary
 from scanner.types import DocumentRecord
 
 __all__ = ["report_html"]
@@ -51,8 +54,7 @@ def _finding(f: Finding) -> list[str]:
     s = f.effective_status
     out = [
         '<div class="finding">',
-        f'<p><strong>{_e(f.label)}</strong> — <span class="status s-{s}">{_e(status_text(f))}</span><br>'
-        f'<span class="meta">Element {_e(f.element_id)} · zekerheid van de scan {f.confidence:.0%}</span></p>',
+        f'<p><strong>{_e(f.label)}</strong> — <span class="status s-{s}">{_e(status_text(f))}</span></p>',
     ]
     note = override_text(f)
     if note:
@@ -62,11 +64,41 @@ def _finding(f: Finding) -> list[str]:
         out.append(f'<p class="meta">{_e(firmness)}.</p>')
     for ev in f.evidence:
         out.append(f"<blockquote>“{_e(one_line(ev.quote))}” <strong>({_e(cite(ev))})</strong></blockquote>")
-    if s == "not_found" and f.searched.passages:
-        pages = ", ".join(f"p. {x.page}" for x in f.searched.passages[:3])
-        queries = "; ".join(one_line(q) for q in f.searched.queries[:2])
-        out.append(f'<p class="meta">Gezocht met: {_e(queries)}. Dichtstbijzijnde passages: {_e(pages)}.</p>')
     out.append("</div>")
+    return out
+
+
+def _management(result: ScanResult, fw: Framework, ms: ManagementSummary) -> list[str]:
+    counts = {s: sum(1 for f in result.findings if f.effective_status == s) for s in STATUSES}
+    out = [
+        "<h2>Managementsamenvatting</h2>",
+        f"<p>{len(fw.elements)} onderdelen van het kader: {counts['covered']} gedekt, {counts['partial']} deels, "
+        f"{counts['not_found']} niet gevonden.</p>",
+        "<h3>Wat het beleid al goed doet</h3>",
+    ]
+    for env, strengths in ms.strengths.items():
+        if not strengths:
+            out.append(f"<p><strong>{_e(env)}:</strong> nog geen onderdeel met een concrete maatregel of "
+                       "uitgesproken waarde.</p>")  # fmt: skip
+            continue
+        out.append(f"<p><strong>{_e(env)}:</strong> {_e('; '.join(st.element for st in strengths))}.</p>")
+        out += [f"<blockquote>“{_e(one_line(st.quote.quote))}” ({_e(cite(st.quote))})</blockquote>" for st in strengths]
+    if ms.priorities:
+        out += ["<h3>De belangrijkste kansen</h3>", "<ol>"]
+        for pr in ms.priorities:
+            now = f"nu {pr.status}" if pr.element == pr.option else f"{pr.element}: {pr.status}"
+            out.append(f"<li><strong>{_e(pr.option)}</strong> ({_e(pr.environment)}; {_e(now)}). {_e(pr.advice)} "
+                       f"<em>{_e(roles_text(ms.actors, pr.roles, fw))}</em></li>")  # fmt: skip
+        out.append("</ol>")
+    if ms.facts or ms.actors:
+        out += ["<h3>Waar het document op kan bouwen</h3>", "<ul>"]
+        for fact in ms.facts:
+            kind = "Budget" if fact.kind == "budget" else "Doel"
+            out.append(f"<li><strong>{kind}:</strong> “{_e(fact.quote)}” ({_e(fact.citation)})</li>")
+        if ms.actors:
+            names = ", ".join(f"{a.label} (p. {a.page})" for a in ms.actors[:16])
+            out.append(f"<li><strong>Organisaties en rollen die het document zelf noemt:</strong> {_e(names)}.</li>")
+        out.append("</ul>")
     return out
 
 
@@ -87,16 +119,18 @@ def report_html(result: ScanResult, fw: Framework, *, records: Mapping[str, Docu
         "</head>",
         "<body>",
         f"<h1>{_e(title)}</h1>",
-        f'<p class="meta">Getoetst aan {_e(fw.title)} · gemaakt op {_e(result.created_at[:10])} met beleidsscan '
-        f"{_e(result.tool_version)}</p>",
+        f'<p class="meta">Getoetst aan {_e(fw.title)} · gemaakt op {_e(nl_date(result.created_at))} met '
+        f"beleidsscan {_e(result.tool_version)}</p>",
     ]
     warning = framework_warning(result, fw)
     if warning:
         out.append(f'<p class="warning">{_e(warning)}</p>')
+    ms = management_summary(result, fw, records)
+    out += _management(result, fw, ms)
 
     counts = {s: sum(1 for f in result.findings if f.effective_status == s) for s in STATUSES}
     out += [
-        "<h2>Samenvatting</h2>",
+        "<h2>Overzicht per omgeving</h2>",
         f"<p>{len(fw.elements)} elementen: {counts['covered']} gedekt, {counts['partial']} deels, "
         f"{counts['not_found']} niet gevonden. {len(result.gaps)} handelingsopties of bruggenbouwers zijn een kans "
         "voor het beleid.</p>",
@@ -104,7 +138,7 @@ def report_html(result: ScanResult, fw: Framework, *, records: Mapping[str, Docu
         *[f"<li>{_e(s.verdict)}</li>" for s in result.summary],
         "</ul>",
         '<p class="meta">Elk citaat is gecontroleerd op de genoemde pagina. ‘p.’ is het paginanummer in het bestand; '
-        "‘gedrukt’ het nummer dat op de pagina staat.</p>",
+        "‘blz. … in het document’ het nummer dat op de pagina zelf staat, als dat afwijkt.</p>",
         "<h3>Dekkingsmatrix</h3>",
         f'<figure><img alt="Dekkingsmatrix: status per omgeving en dimensie" src="data:image/png;base64,{png}">'
         "<figcaption>Figuur 1. Dekking per omgeving en dimensie.</figcaption></figure>",
@@ -143,10 +177,10 @@ def report_html(result: ScanResult, fw: Framework, *, records: Mapping[str, Docu
         for a in g.advice:
             out.append(f"<p><strong>Handelingsoptie:</strong> {_e(a.option_label)}</p><p>{_e(a.advice)}</p>")
             if a.roles:
-                out.append(f"<p><strong>Bruggenbouwers:</strong> {_e(', '.join(a.roles))}.</p>")
+                out.append(f"<p><strong>Bruggenbouwers:</strong> {_e(roles_text(ms.actors, a.roles, fw))}</p>")
             for ev in a.builds_on[:3]:
                 out.append(f"<blockquote>Aanknopingspunt: “{_e(one_line(ev.quote))}” ({_e(cite(ev))})</blockquote>")
-            out.append(f'<p class="meta">Bron: {_e(a.source)}.</p>')
+            out.append(f'<p class="meta">Bron in het kader: {_e(a.source)}.</p>')
 
     s = result.settings
     out += [
@@ -165,7 +199,7 @@ def report_html(result: ScanResult, fw: Framework, *, records: Mapping[str, Docu
         ],
         "</tbody></table>",
         "<table><tbody>",
-        f"<tr><th>Scan gemaakt op</th><td>{_e(result.created_at)}</td></tr>",
+        f"<tr><th>Scan gemaakt op</th><td>{_e(nl_date(result.created_at))}</td></tr>",
         f"<tr><th>beleidsscan-versie</th><td>{_e(result.tool_version)}</td></tr>",
         f"<tr><th>Beoordeling</th><td>{_e(s.judge)}</td></tr>",
         f"<tr><th>Embeddingmodel</th><td>{_e(s.embedder)}</td></tr>",
@@ -174,6 +208,16 @@ def report_html(result: ScanResult, fw: Framework, *, records: Mapping[str, Docu
         *[
             f"<tr><th>Prompt-hash {_e(k)}</th><td><code>{_e(v)}</code></td></tr>"
             for k, v in sorted(s.prompt_hashes.items())
+        ],
+        "</tbody></table>",
+        "<h3>Per element: oordeel, zekerheid en wat is nagekeken</h3>",
+        "<table><thead><tr><th>Element-id</th><th>Element</th><th>Oordeel</th><th>Zekerheid</th>"
+        "<th>Dichtstbij (niet gevonden)</th></tr></thead><tbody>",
+        *[
+            f"<tr><td><code>{_e(f.element_id)}</code></td><td>{_e(f.label)}</td>"
+            f"<td>{_e(STATUS_NL[f.effective_status])}</td><td>{nl_percent(f.confidence)}</td>"
+            f"<td>{_e(nearest_pages(f))}</td></tr>"
+            for f in result.findings
         ],
         "</tbody></table>",
         "</body>",

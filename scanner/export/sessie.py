@@ -131,7 +131,7 @@ def stellingen(fw: Framework, result: ScanResult, finding: Finding) -> list[Stel
         if finding.effective_status == "partial"
         else "De scan vond hier niets over in het document."
     )
-    grounding = f"Framework: {_first_sentence(el.description)} {status_note} Bron: {el.source.location}."
+    grounding = f"Framework: {_first_sentence(el.description)} {status_note} Bron in het kader: {el.source.location}."
     if dim.is_action:
         own = f"Voor ‘{label}’ is in deze gemeente een concrete maatregel, opdracht of budget nodig; een voornemen is niet genoeg."  # noqa: E501
     elif dim.is_role:
@@ -153,7 +153,7 @@ def stellingen(fw: Framework, result: ScanResult, finding: Finding) -> list[Stel
             text = f"Het beleid erkent ‘{f_label}’ al{_quote_ref(ff) if ff else ''}, maar vertaalt dat nog niet naar ‘{label}’."  # noqa: E501
         f_ground = (
             f"{dim_label(fw, factor)} in {env_l}: {_first_sentence(factor.description)} In de scan: "
-            f"{STATUS_NL[f_status]}. Bron: {factor.source.location}."
+            f"{STATUS_NL[f_status]}. Bron in het kader: {factor.source.location}."
         )
         out.append(Stelling(text, f_ground, factor.id))
         if len(out) == 2:
@@ -167,7 +167,7 @@ def stellingen(fw: Framework, result: ScanResult, finding: Finding) -> list[Stel
             Stelling(
                 f"Zonder {label} blijft ‘{lower_first(option.label)}’ een voornemen op papier.",
                 "Handelingsoptie die deze bruggenbouwer draagt: "
-                f"{_first_sentence(option.advice or option.description)} Bron: {option.source.location}.",
+                f"{_first_sentence(option.advice or option.description)} Bron in het kader: {option.source.location}.",
                 option.id,
             )
         )
@@ -180,7 +180,8 @@ def stellingen(fw: Framework, result: ScanResult, finding: Finding) -> list[Stel
         out.append(
             Stelling(
                 text,
-                f"Bruggenbouwer: {_first_sentence(r.description)} In de scan: {r_status}. Bron: {r.source.location}.",
+                f"Bruggenbouwer: {_first_sentence(r.description)} In de scan: {r_status}. "
+                f"Bron in het kader: {r.source.location}.",
                 r.id,
             )
         )
@@ -189,7 +190,7 @@ def stellingen(fw: Framework, result: ScanResult, finding: Finding) -> list[Stel
         out.append(
             Stelling(
                 f"Wie ‘{label}’ wil versterken, moet eerst ‘{lower_first(factor.label)}’ op orde hebben.",
-                f"{_first_sentence(factor.description)} Bron: {factor.source.location}.",
+                f"{_first_sentence(factor.description)} Bron in het kader: {factor.source.location}.",
                 factor.id,
             )
         )
@@ -312,7 +313,7 @@ def _options_section(doc: DocxDocument, result: ScanResult, fw: Framework, gaps:
         para(doc, o.advice or o.description, size=9.5)
         if o.roles:
             para(doc, "Gedragen door: " + ", ".join(fw.element(r).label for r in o.roles) + ".", size=9)
-        para(doc, f"Bron: {o.source.location}.", size=8.5, color="666666")
+        para(doc, f"Bron in het kader: {o.source.location}.", size=8.5, color="666666")
     return list(seen.values())
 
 

@@ -21,7 +21,7 @@ from scanner.export._common import (
     xml_safe,
 )
 from scanner.frameworks import Framework
-from scanner.results import COMMITMENT_NL, STATUS_NL, TARGET_NL, ScanResult
+from scanner.results import COMMITMENT_NL, STATUS_NL, TARGET_NL, ScanResult, nl_date
 from scanner.types import DocumentRecord
 
 __all__ = ["report_xlsx"]
@@ -37,7 +37,7 @@ def _cell(value: object) -> object:
 
 def _sheet(
     ws: Worksheet, header: Sequence[str], rows: Sequence[Sequence[object]], widths: Sequence[int],
-    status_cols: Sequence[int] = (),
+    status_cols: Sequence[int] = (), percent_cols: Sequence[int] = (),
 ) -> None:  # fmt: skip
     ws.append(list(header))
     for c in ws[1]:
@@ -59,9 +59,22 @@ def _sheet(
             fill = _FILLS.get(str(c.value))
             if fill:
                 c.fill = fill
-    ws.freeze_panes = "A2"
+        for col in percent_cols:
+            row_cells[col - 1].number_format = "0%"
+    ws.freeze_panes = "B2"  # the header row and the element's label stay in view
     if rows:
         ws.auto_filter.ref = ws.dimensions
+    _print_setup(ws)
+
+
+def _print_setup(ws: Worksheet) -> None:
+    """Landscape A4, all columns on one page width, the header row on every printed page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
 
 
 def report_xlsx(result: ScanResult, fw: Framework, *, records: Mapping[str, DocumentRecord] | None = None) -> bytes:
@@ -77,34 +90,39 @@ def report_xlsx(result: ScanResult, fw: Framework, *, records: Mapping[str, Docu
     for f in result.findings:
         o = f.override or {}
         rows.append([
-            f.element_id, f.label, env_label.get(f.environment, f.environment), dim_label.get(f.dimension, f.dimension),
+            f.label, env_label.get(f.environment, f.environment), dim_label.get(f.dimension, f.dimension),
             STATUS_NL[f.effective_status], STATUS_NL[f.status], round(f.confidence, 3),
+            COMMITMENT_NL.get(f.commitment or "", ""), TARGET_NL.get(f.target or "", ""), len(f.evidence), f.rationale,
             STATUS_NL.get(o.get("status", ""), "") if o else "", o.get("note", ""), o.get("by", ""), o.get("at", ""),
-            COMMITMENT_NL.get(f.commitment or "", ""), TARGET_NL.get(f.target or "", ""),
-            len(f.evidence), f.rationale,
+            f.element_id,
         ])  # fmt: skip
     _sheet(
         ws,
-        ["element", "label", "omgeving", "dimensie", "status", "status volgens scan", "zekerheid",
-         "review: status", "review: toelichting", "review: door", "review: op", "toezegging", "doelgroep", "citaten",
-         "toelichting scan"],
-        rows, [34, 40, 22, 20, 14, 14, 10, 14, 30, 14, 18, 22, 26, 8, 60], status_cols=(5, 6, 8),
+        ["element", "omgeving", "dimensie", "status", "status volgens scan", "zekerheid", "toezegging", "doelgroep",
+         "citaten", "toelichting scan", "review: status", "review: toelichting", "review: door", "review: op",
+         "element-id"],
+        rows, [40, 22, 18, 14, 14, 11, 22, 24, 9, 60, 14, 30, 14, 14, 30], status_cols=(4, 5, 11), percent_cols=(6,),
     )  # fmt: skip
 
     ws = wb.create_sheet("Citaten")
     rows = []
     for f in result.findings:
+        o = f.override or {}
         for e in f.evidence:
             d = document_of(result, e)
             rows.append([
-                f.element_id, f.label, STATUS_NL[f.effective_status], d.file_name, e.page, e.page_label or "",
-                one_line(e.quote), round(e.score, 3), e.chunk_id, d.sha256,
+                f.label, env_label.get(f.environment, f.environment), dim_label.get(f.dimension, f.dimension),
+                STATUS_NL[f.effective_status], COMMITMENT_NL.get(e.commitment or "", ""),
+                TARGET_NL.get(e.target or "", ""), d.file_name, e.page, e.page_label or "", one_line(e.quote),
+                STATUS_NL.get(o.get("status", ""), "") if o else "", o.get("note", ""), round(e.score, 3),
+                f.element_id, e.chunk_id, d.sha256,
             ])  # fmt: skip
     _sheet(
         ws,
-        ["element", "label", "status", "document", "pagina", "gedrukte pagina", "citaat", "score", "passage-id",
-         "SHA-256 document"],
-        rows, [34, 36, 14, 30, 8, 10, 90, 8, 30, 20], status_cols=(3,),
+        ["element", "omgeving", "dimensie", "status", "toezegging", "doelgroep", "document", "pagina",
+         "blz. in het document", "citaat", "review: status", "review: toelichting", "score", "element-id",
+         "passage-id", "SHA-256 document"],
+        rows, [36, 20, 16, 13, 20, 22, 26, 8, 11, 80, 13, 28, 8, 30, 30, 20], status_cols=(4, 11),
     )  # fmt: skip
 
     ws = wb.create_sheet("Kansen en advies")
@@ -112,16 +130,16 @@ def report_xlsx(result: ScanResult, fw: Framework, *, records: Mapping[str, Docu
     for g in result.gaps:
         for a in g.advice:
             rows.append([
-                g.element_id, g.label, env_label.get(g.environment, g.environment),
-                dim_label.get(g.dimension, g.dimension), STATUS_NL[g.status], a.option_id, a.option_label, a.advice,
-                "; ".join(a.roles), " | ".join(f"“{one_line(e.quote)}” ({cite(e)})" for e in a.builds_on),
-                a.source,
+                g.label, env_label.get(g.environment, g.environment), dim_label.get(g.dimension, g.dimension),
+                STATUS_NL[g.status], a.option_label, a.advice, "; ".join(a.roles),
+                " | ".join(f"“{one_line(e.quote)}” ({cite(e)})" for e in a.builds_on), a.source, g.element_id,
+                a.option_id,
             ])  # fmt: skip
     _sheet(
         ws,
-        ["element", "label", "omgeving", "dimensie", "status", "handelingsoptie-id", "handelingsoptie", "advies",
-         "bruggenbouwers", "aanknopingspunten in het document", "bron"],
-        rows, [34, 36, 22, 18, 14, 34, 36, 70, 40, 70, 50], status_cols=(5,),
+        ["element", "omgeving", "dimensie", "status", "handelingsoptie", "advies", "bruggenbouwers (voorstel kader)",
+         "aanknopingspunten in het document", "bron in het kader", "element-id", "handelingsoptie-id"],
+        rows, [36, 20, 16, 13, 36, 70, 36, 70, 40, 30, 30], status_cols=(4,),
     )  # fmt: skip
     if not rows:
         ws.append(["Alle handelingsopties en bruggenbouwers zijn gedekt."])
@@ -140,6 +158,7 @@ def report_xlsx(result: ScanResult, fw: Framework, *, records: Mapping[str, Docu
                 ws.cell(row=ws.max_row, column=j).fill = _FILLS[STATUS_NL[dom]]
     for i, w in enumerate([30] + [30] * len(fw.dimensions), start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
+    _print_setup(ws)
 
     ws = wb.create_sheet("Verantwoording")
     s = result.settings
@@ -154,7 +173,7 @@ def report_xlsx(result: ScanResult, fw: Framework, *, records: Mapping[str, Docu
             ["SHA-256", doc.sha256], ["ingelezen op", ingested_on(records, doc.sha256) or ""],
         ]  # fmt: skip
     info += [
-        ["scan gemaakt op", result.created_at], ["beleidsscan-versie", result.tool_version],
+        ["scan gemaakt op", nl_date(result.created_at)], ["beleidsscan-versie", result.tool_version],
         ["beoordeling", s.judge], ["embeddingmodel", s.embedder], ["taalmodel", s.llm or "geen"],
         ["classifier", s.classifier or "geen"],
         *[[f"prompt-hash {k}", v] for k, v in sorted(s.prompt_hashes.items())],  # type: ignore[list-item]

@@ -129,7 +129,7 @@ def test_upload_scan_review_download(browser: Any, app_url: str, ui_home: Path, 
     # download the JSON: it carries the review
     _open_tab(page, "Downloaden")
     with page.expect_download() as info:
-        page.locator("#bs-dl-0").click()
+        page.locator("#bs-dl-scan-json").click()
     saved = artifacts / "downloaded.scan.json"
     info.value.save_as(str(saved))
     data = json.loads(saved.read_text(encoding="utf-8"))
@@ -137,7 +137,7 @@ def test_upload_scan_review_download(browser: Any, app_url: str, ui_home: Path, 
     assert found["override"]["status"] == "not_found"
     assert found["override"]["note"] == "Alleen een voornemen, nog geen maatregel."
     with page.expect_download() as info:
-        page.locator("#bs-dl-2").click()
+        page.locator("#bs-dl-labels-jsonl").click()
     labels = info.value.path().read_text(encoding="utf-8").splitlines()
     assert len(labels) == 36
     assert json.loads(next(x for x in labels if ELEMENT in x))["status"] == "not_found"

@@ -31,7 +31,7 @@ from scanner.batch import (
 )
 from scanner.cli import main
 from scanner.matrix import STATUS_COLOURS, DocumentInfo, write_heatmap, write_matrix_csv, write_matrix_xlsx
-from scanner.results import STATUS_NL, ScanResult
+from scanner.results import STATUS_ICON, STATUS_NL, ScanResult
 from scanner.scan import Scanner, make_judge
 from scanner.workspace import Workspace
 from tests.conftest import SAMPLE_MD
@@ -267,16 +267,19 @@ def test_matrix_xlsx_cells_colours_evidence_and_failures(tmp_path: Path) -> None
     wb = load_workbook(write_matrix_xlsx(tmp_path / "matrix.xlsx", FW, RESULTS, failures, info))
     ws = wb["Matrix"]
     header = [c.value for c in ws[1]]
-    assert header == ["gemeente", *EL, "gedekt", "deels", "niet gevonden"]
+    # Dutch labels in the header, each with its id in the header's comment
+    assert header == ["gemeente", *(FW.element(e).label for e in EL), "gedekt", "deels", "niet gevonden"]
+    assert [ws.cell(row=1, column=i + 2).comment.text.split("\n")[0] for i in range(len(EL))] == EL
     assert [ws.cell(row=r, column=1).value for r in (2, 3)] == ["Almere", "Baarn"]
-    colour = {label: STATUS_COLOURS[s] for s, label in STATUS_NL.items()}
+    colour = {STATUS_ICON[s]: STATUS_COLOURS[s] for s in STATUS_NL}
     for row in ws.iter_rows(min_row=2, max_row=3, min_col=2, max_col=37):
         for cell in row:
             assert cell.value in colour
             assert cell.fill.fill_type == "solid" and cell.fill.start_color.rgb.endswith(colour[cell.value])
-    assert (ws["B2"].value, ws["C2"].value, ws["D2"].value) == ("gedekt", "deels", "niet gevonden")
+    assert (ws["B2"].value, ws["C2"].value, ws["D2"].value) == ("●", "◐", "○")
+    assert [ws.cell(row=r, column=1).value for r in (6, 7, 8)] == ["● gedekt", "◐ deels", "○ niet gevonden"]
     reviewed = ws.cell(row=3, column=EL.index(EL[2]) + 2)
-    assert reviewed.value == "gedekt" and reviewed.font.i
+    assert reviewed.value == "●" and reviewed.font.i
     assert "Aangepast bij review (beoordeling was: niet gevonden). staat in bijlage 2" in reviewed.comment.text
     assert [ws.cell(row=2, column=c).value for c in (38, 39, 40)] == [1, 1, 34]
     assert [ws.cell(row=3, column=c).value for c in (38, 39, 40)] == [2, 0, 34]

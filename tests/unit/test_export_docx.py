@@ -13,7 +13,7 @@ from scanner.cli import main
 from scanner.export._common import one_line
 from scanner.export.docx import report_docx
 from scanner.export.figures import matrix_png
-from scanner.results import STATUS_NL
+from scanner.results import STATUS_NL, page_citation
 from tests.unit.test_export_common import NOTE, Sample, build_sample
 
 
@@ -40,7 +40,10 @@ def _all_text(doc: DocxDocument) -> str:
 def test_the_report_has_its_sections_in_dutch(doc: DocxDocument, sample: Sample) -> None:
     h1 = _headings(doc, 1)
     envs = [f"Bevindingen: {e.label}" for e in sample.fw.environments]
-    assert h1 == ["Samenvatting", *envs, "Kansen: handelingsopties en bruggenbouwers", "Verantwoording"]
+    assert h1 == [
+        "Managementsamenvatting", "Overzicht per omgeving", *envs, "Kansen: handelingsopties en bruggenbouwers",
+        "Verantwoording",
+    ]  # fmt: skip
     assert "Dekkingsmatrix" in _headings(doc, 2)
     assert doc.paragraphs[0].text.startswith("Quick scan: ")
     text = _all_text(doc)
@@ -75,7 +78,7 @@ def test_every_quote_is_shown_with_its_page(doc: DocxDocument, sample: Sample) -
     shown = 0
     for f in sample.result.findings:
         for e in f.evidence:
-            page = f"(p. {e.page}" + (f" (gedrukt {e.page_label}))" if e.page_label else ")")
+            page = f"({page_citation(e.page, e.page_label)})"
             assert any(one_line(e.quote) in q and q.endswith(page) for q in quotes), (f.element_id, e.page)
             shown += 1
     assert shown > 10
@@ -97,8 +100,8 @@ def test_gaps_carry_the_options_roles_and_sources(doc: DocxDocument, sample: Sam
     for g in sample.result.gaps:
         assert f"{g.label} ({STATUS_NL[g.status]})" in h3
         for a in g.advice:
-            assert a.advice in text and f"Bron: {a.source}." in text
-            assert f"Bruggenbouwers: {', '.join(a.roles)}." in text
+            assert a.advice in text and f"Bron in het kader: {a.source}." in text
+            assert f"Het kader stelt als bruggenbouwer voor: {', '.join(a.roles)}." in text
 
 
 def test_references_name_the_framework_documents_and_settings(doc: DocxDocument, sample: Sample) -> None:
@@ -112,7 +115,8 @@ def test_references_name_the_framework_documents_and_settings(doc: DocxDocument,
         sample.record.file_name, r.documents[0].title or "–", str(sample.record.page_count), sample.record.sha256,
         sample.record.ingested_at.date().isoformat(),
     ]  # fmt: skip
-    settings = {row.cells[0].text: row.cells[1].text for row in doc.tables[-1].rows}
+    table = next(t for t in doc.tables if t.rows[0].cells[0].text == "Instelling")
+    settings = {row.cells[0].text: row.cells[1].text for row in table.rows}
     assert settings["Embeddingmodel"] == s.embedder
     assert settings["Classifier"] == s.classifier == "keyword-test@1"
     assert settings["beleidsscan-versie"] == r.tool_version

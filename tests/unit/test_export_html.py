@@ -59,7 +59,9 @@ def test_the_page_is_dutch_and_carries_findings_quotes_gaps_and_references(sampl
     r = sample.result
     page = report_html(r, sample.fw)
     assert page.startswith("<!DOCTYPE html>") and '<html lang="nl">' in page
-    for heading in ("Samenvatting", "Dekkingsmatrix", "Kansen: handelingsopties en bruggenbouwers", "Verantwoording"):
+    for heading in (
+        "Managementsamenvatting", "Dekkingsmatrix", "Kansen: handelingsopties en bruggenbouwers", "Verantwoording",
+    ):  # fmt: skip
         assert f">{heading}</h" in page
     from html import escape
 

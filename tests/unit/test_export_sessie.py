@@ -84,7 +84,7 @@ def test_statements_are_grounded_in_the_framework_and_deterministic(sample: Samp
         assert label in first[0].text and first[0].based_on == f.element_id
         for s in first:
             el = fw.element(s.based_on)
-            assert "Bron: " in s.grounding and el.source.location in s.grounding
+            assert "Bron in het kader: " in s.grounding and el.source.location in s.grounding
             assert el.environment == f.environment or fw.dimension(el.dimension).is_role
         # the second statement comes from a factor or risk of the same environment
         factor = fw.element(first[1].based_on)

@@ -36,8 +36,9 @@ def test_the_workbook_has_its_sheets(wb: Workbook) -> None:
 
 def test_findings_show_status_confidence_and_the_reviewers_override(wb: Workbook, sample: Sample) -> None:
     rows = _rows(wb, "Bevindingen")
-    assert [r["element"] for r in rows] == [f.element_id for f in sample.result.findings]
-    by_id = {r["element"]: r for r in rows}
+    assert [r["element-id"] for r in rows] == [f.element_id for f in sample.result.findings]
+    assert [r["element"] for r in rows] == [f.label for f in sample.result.findings]  # labels first, ids last
+    by_id = {r["element-id"]: r for r in rows}
     for f in sample.result.findings:
         r = by_id[f.element_id]
         assert r["status"] == STATUS_NL[f.effective_status]
@@ -55,7 +56,7 @@ def test_findings_show_status_confidence_and_the_reviewers_override(wb: Workbook
 def test_status_cells_are_coloured(wb: Workbook) -> None:
     ws = wb["Bevindingen"]
     for row in ws.iter_rows(min_row=2):
-        status = row[4]
+        status = row[3]
         colour = next(k for k, v in STATUS_NL.items() if v == status.value)
         assert status.fill.start_color.rgb.endswith(STATUS_FILL[colour])
 
@@ -65,7 +66,8 @@ def test_every_evidence_row_is_listed_with_document_and_page(wb: Workbook, sampl
     expected = [(f.element_id, e) for f in sample.result.findings for e in f.evidence]
     assert len(rows) == len(expected) > 10
     for r, (element_id, e) in zip(rows, expected, strict=True):
-        assert r["element"] == element_id
+        assert r["element-id"] == element_id
+        assert r["omgeving"] == sample.fw.environment(sample.result.finding(element_id).environment).label
         assert r["document"] == sample.record.file_name
         assert r["pagina"] == e.page
         assert r["citaat"] == one_line(e.quote)
@@ -77,8 +79,14 @@ def test_gaps_sheet_lists_each_option_with_advice_and_roles(wb: Workbook, sample
     expected = [(g, a) for g in sample.result.gaps for a in g.advice]
     assert len(rows) == len(expected) > 0
     for r, (g, a) in zip(rows, expected, strict=True):
-        assert (r["element"], r["handelingsoptie-id"], r["advies"]) == (g.element_id, a.option_id, a.advice)
-        assert r["bruggenbouwers"] == "; ".join(a.roles) and r["bron"] == a.source
+        assert (r["element-id"], r["handelingsoptie-id"], r["advies"]) == (g.element_id, a.option_id, a.advice)
+        assert r["bruggenbouwers (voorstel kader)"] == "; ".join(a.roles) and r["bron in het kader"] == a.source
+
+
+def test_every_sheet_prints_landscape_on_one_page_width(wb: Workbook) -> None:
+    for ws in wb.worksheets:
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1, ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
 
 
 def test_references_sheet_names_document_hash_and_settings(wb: Workbook, sample: Sample) -> None:
@@ -95,5 +103,5 @@ def test_document_text_never_becomes_a_formula(sample: Sample) -> None:
     findings = [f.model_copy(update={"evidence": [evil]}) if x is f else x for x in sample.result.findings]
     result = sample.result.model_copy(update={"findings": findings})
     ws = openpyxl.load_workbook(io.BytesIO(report_xlsx(result, sample.fw)))["Citaten"]
-    cell = next(row[6] for row in ws.iter_rows(min_row=2) if str(row[6].value).startswith("=HYPERLINK"))
+    cell = next(row[9] for row in ws.iter_rows(min_row=2) if str(row[9].value).startswith("=HYPERLINK"))
     assert cell.data_type == "s" and "\x07" not in str(cell.value)

@@ -151,7 +151,7 @@ def test_gap_view_per_environment_with_options_roles_and_source(result: ScanResu
             assert vm._esc(a.source) in html
             for role in a.roles:
                 assert vm._esc(role) in html
-    assert "Handelingsoptie:" in html and "Bron:" in html
+    assert "Handelingsoptie:" in html and "Bron in het kader:" in html and html.count("Stand van meerwaarde en factoren") <= 3
 
 
 # --- review ------------------------------------------------------------------------------------------
@@ -268,6 +268,25 @@ def test_upload_checks_type_size_and_emptiness(tmp_path: Path) -> None:
     assert "begroting.xlsx: dit bestandstype (.xlsx) wordt niet ondersteund" in text
 
 
+def test_upload_checks_the_content_not_only_the_name(tmp_path: Path) -> None:
+    """A text file named .pdf is refused at upload, with the reason, not after "Scan starten"."""
+    fake = tmp_path / "kadernota.pdf"
+    fake.write_text("Dit is platte tekst, geen PDF.", encoding="utf-8")
+    real = tmp_path / "notitie.txt"
+    real.write_text("Platte tekst in een tekstbestand.", encoding="utf-8")
+    accepted, problems = vm.validate_uploads([fake, real], max_bytes=10_000)
+    assert accepted == [real]
+    assert len(problems) == 1 and problems[0].startswith(f"{fake.name}: de extensie is '.pdf', maar de inhoud is ")
+
+
+def test_downloads_put_word_and_excel_first_and_the_machine_formats_last() -> None:
+    vm.register_report_exports()
+    order = [e.suffix for e in vm.ordered_exports()]
+    assert order[:2] == [".rapport.docx", ".rapport.xlsx"]
+    assert order.index(".scan.json") > order.index(".rapport.html") and order[-1] == ".labels.jsonl"
+    assert len({vm.export_id(e) for e in vm.ordered_exports()}) == len(order)
+
+
 def test_store_keeps_uploads_under_home_and_reopens_by_content(
     result: ScanResult, framework: Framework, tmp_path: Path
 ) -> None:
@@ -354,14 +373,15 @@ def test_service_runs_the_job_reviews_and_exports(fake_workspace: Workspace, tmp
     assert service.reopen(earlier[0].key) == reviewed  # the review is saved with the scan
 
     paths = service.exports("sessie", reviewed)
-    assert [p.name for p in paths[:3] if p] == [
-        "Lindenwaard.scan.json", "Lindenwaard.scan.md", "Lindenwaard.labels.jsonl"
-    ]  # fmt: skip
+    names = [p.name for p in paths if p]
+    assert {"Lindenwaard.scan.json", "Lindenwaard.scan.md", "Lindenwaard.labels.jsonl"} <= set(names)
+    assert names.index("Lindenwaard.scan.json") < names.index("Lindenwaard.labels.jsonl")  # the UI's order
     assert all(p.is_relative_to(service.store.tmp) for p in paths if p)
-    assert paths[0] is not None and paths[1] is not None
-    saved = ScanResult.model_validate_json(paths[0].read_text(encoding="utf-8"))
+    json_path = next(p for p in paths if p and p.name == "Lindenwaard.scan.json")
+    saved = ScanResult.model_validate_json(json_path.read_text(encoding="utf-8"))
     assert saved.finding(fid).override == reviewed.finding(fid).override
-    assert "Aangepast bij review: vaag" in paths[1].read_text(encoding="utf-8")
+    md_path = next(p for p in paths if p and p.name == "Lindenwaard.scan.md")
+    assert "Aangepast bij review: vaag" in md_path.read_text(encoding="utf-8")
 
     ref = vm.page_ref(reviewed, fid, "e:0")
     assert ref is not None
@@ -370,7 +390,7 @@ def test_service_runs_the_job_reviews_and_exports(fake_workspace: Workspace, tmp
 
     # the session ends: its downloads go; the originals stay while the saved scan needs them
     service.end_session("sessie")
-    assert not paths[0].exists()
+    assert not json_path.exists()
     assert service.store.document(docs[0].sha256) is not None
     assert service.store.document(docs[1].sha256) is None  # unreadable, never part of a saved scan
     service.delete(reviewed)
