@@ -45,13 +45,12 @@ def render_markdown(result: ScanResult, fw: Framework, records: Mapping[str, Doc
             out += [f"**{env_label}:** nog geen onderdeel met een concrete maatregel of uitgesproken waarde.", ""]
             continue
         out += [f"**{env_label}:** {'; '.join(st.element for st in strengths)}.", ""]
-        out += [f"> “{_quote(st.quote.quote)}” ({cite(st.quote)})\n" for st in strengths]
+        out += [f"> “{_quote(strengths[0].quote.quote)}” ({cite(strengths[0].quote)})", ""]
     if ms.priorities:
         out += ["### De belangrijkste kansen", ""]
         for i, pr in enumerate(ms.priorities, 1):
             now = f"nu {pr.status}" if pr.element == pr.option else f"{pr.element}: {pr.status}"
-            roles = roles_text(ms.actors, pr.roles, fw)
-            out.append(f"{i}. **{pr.option}** ({pr.environment}; {now}). {pr.advice} *{roles}*")
+            out.append(f"{i}. **{pr.option}** ({pr.environment}; {now}). {pr.first_step}")
         out.append("")
     if ms.facts or ms.actors:
         out += ["### Waar het document op kan bouwen", ""]

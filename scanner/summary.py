@@ -49,6 +49,12 @@ class Priority:
     advice: str
     roles: tuple[str, ...]  # the framework's bruggenbouwers for it
 
+    @property
+    def first_step(self) -> str:
+        """The advice's first sentence: what the summary page has room for (the report has the rest)."""
+        m = re.search(r"(?<=[.!?])\s+(?=[A-Z])", self.advice)
+        return self.advice[: m.start()] if m else self.advice
+
 
 @dataclass(frozen=True)
 class DocumentFact:
@@ -70,7 +76,7 @@ class Actor:
 
 @dataclass(frozen=True)
 class ManagementSummary:
-    strengths: dict[str, list[Strength]]  # by environment label, in the framework's order
+    strengths: dict[str, list[Strength]]  # by environment label, in the framework's order (strongest quote first)
     priorities: list[Priority]
     facts: list[DocumentFact]
     actors: list[Actor] = field(default_factory=list)
@@ -104,7 +110,7 @@ _TARGET = re.compile(
 _GOAL_WORDS = re.compile(r"\b(doel|doelstelling|streef|streven|indicator|kpi|resultaat|bereiken|toename|afname)", re.I)
 
 
-def _facts(sentences: Sequence[tuple[str, str, str, int]], limit: int = 4) -> list[DocumentFact]:
+def _facts(sentences: Sequence[tuple[str, str, str, int]], limit: int = 3) -> list[DocumentFact]:
     """Budget lines with amounts and targets with numbers, as the document states them (quotable sentences)."""
     budget: list[DocumentFact] = []
     goals: list[DocumentFact] = []
@@ -180,7 +186,7 @@ def _strengths(result: ScanResult, fw: Framework, per_environment: int = 2) -> d
     return out
 
 
-def _priorities(result: ScanResult, fw: Framework, most: int = 5, per_environment: int = 2) -> list[Priority]:
+def _priorities(result: ScanResult, fw: Framework, most: int = 4, per_environment: int = 2) -> list[Priority]:
     """The gaps that matter most: missing handelingsopties before partial ones, then missing bruggenbouwers; the
     environment with the least coverage first; at most two per environment, so every environment is heard."""
     share = {

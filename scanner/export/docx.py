@@ -36,6 +36,7 @@ STATUS_MEANING = {
     "not_found": "niets in het document past bij het element; wat er is nagekeken staat in de verantwoording.",
 }
 ENV_ACTORS_NOTE = "Organisaties en rollen die het document zelf noemt"
+SUMMARY_PT = 9.5  # the management summary fits on about one page
 
 
 def _management(doc: DocxDocument, result: ScanResult, fw: Framework, ms: ManagementSummary) -> None:
@@ -48,39 +49,36 @@ def _management(doc: DocxDocument, result: ScanResult, fw: Framework, ms: Manage
         f"Deze quick scan legt {n_docs} document{'en' if n_docs > 1 else ''} naast de {len(fw.elements)} onderdelen "
         f"van het kader ‘{fw.title}’: {counts['covered']} zijn gedekt, {counts['partial']} deels en "
         f"{counts['not_found']} niet gevonden.",
+        size=SUMMARY_PT,
     )
-    doc.add_heading("Wat het beleid al goed doet", level=2)
+    doc.add_heading("Wat het beleid al goed doet", level=3)
     for env, strengths in ms.strengths.items():
         p = para(doc)
-        run(p, f"{env}: ", bold=True)
+        run(p, f"{env}: ", bold=True, size=SUMMARY_PT)
         if not strengths:
-            run(p, "nog geen onderdeel met een concrete maatregel of uitgesproken waarde.")
+            run(p, "nog geen onderdeel met een concrete maatregel of uitgesproken waarde.", size=SUMMARY_PT)
             continue
-        run(p, "; ".join(s.element for s in strengths) + ".")
-        for st in strengths:
-            q = para(doc, style="Quote")
-            run(q, f"“{one_line(st.quote.quote)}” ({cite(st.quote)})", size=9.5)
+        run(p, "; ".join(s.element for s in strengths) + ". ", size=SUMMARY_PT)
+        # the strongest quote, in the same paragraph; the others are in the findings
+        run(p, f"“{one_line(strengths[0].quote.quote)}” ({cite(strengths[0].quote)})", italic=True, size=SUMMARY_PT)
     if ms.priorities:
-        doc.add_heading("De belangrijkste kansen", level=2)
+        doc.add_heading("De belangrijkste kansen", level=3)
         for pr in ms.priorities:
             p = para(doc, style="List Number")
-            run(p, f"{pr.option}", bold=True)
+            run(p, f"{pr.option}", bold=True, size=SUMMARY_PT)
             now = f"nu {pr.status}" if pr.element == pr.option else f"{pr.element}: {pr.status}"
-            run(p, f" ({pr.environment}; {now}). ")
-            run(p, pr.advice)
-            roles = roles_text(ms.actors, pr.roles, fw)
-            if roles:
-                run(p, " " + roles, italic=True)
+            run(p, f" ({pr.environment}; {now}). ", size=SUMMARY_PT)
+            run(p, pr.first_step, size=SUMMARY_PT)  # the whole advice, with the bruggenbouwers, is under "Kansen"
     if ms.facts or ms.actors:
-        doc.add_heading("Waar het document op kan bouwen", level=2)
+        doc.add_heading("Waar het document op kan bouwen", level=3)
         for fact in ms.facts:
             p = para(doc, style="List Bullet")
-            run(p, "Budget: " if fact.kind == "budget" else "Doel: ", bold=True)
-            run(p, f"“{fact.quote}” ({fact.citation})")
+            run(p, "Budget: " if fact.kind == "budget" else "Doel: ", bold=True, size=SUMMARY_PT)
+            run(p, f"“{fact.quote}” ({fact.citation})", size=SUMMARY_PT)
         if ms.actors:
             p = para(doc, style="List Bullet")
-            run(p, f"{ENV_ACTORS_NOTE}: ", bold=True)
-            run(p, ", ".join(f"{a.label} (p. {a.page})" for a in ms.actors[:16]) + ".")
+            run(p, f"{ENV_ACTORS_NOTE}: ", bold=True, size=SUMMARY_PT)
+            run(p, ", ".join(f"{a.label} (p. {a.page})" for a in ms.actors[:16]) + ".", size=SUMMARY_PT)
     doc.add_page_break()
 
 

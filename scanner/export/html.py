@@ -82,13 +82,15 @@ def _management(result: ScanResult, fw: Framework, ms: ManagementSummary) -> lis
                        "uitgesproken waarde.</p>")  # fmt: skip
             continue
         out.append(f"<p><strong>{_e(env)}:</strong> {_e('; '.join(st.element for st in strengths))}.</p>")
-        out += [f"<blockquote>“{_e(one_line(st.quote.quote))}” ({_e(cite(st.quote))})</blockquote>" for st in strengths]
+        top = strengths[0].quote  # the strongest quote; the others are in the findings
+        out.append(f"<blockquote>“{_e(one_line(top.quote))}” ({_e(cite(top))})</blockquote>")
     if ms.priorities:
         out += ["<h3>De belangrijkste kansen</h3>", "<ol>"]
         for pr in ms.priorities:
             now = f"nu {pr.status}" if pr.element == pr.option else f"{pr.element}: {pr.status}"
-            out.append(f"<li><strong>{_e(pr.option)}</strong> ({_e(pr.environment)}; {_e(now)}). {_e(pr.advice)} "
-                       f"<em>{_e(roles_text(ms.actors, pr.roles, fw))}</em></li>")  # fmt: skip
+            out.append(
+                f"<li><strong>{_e(pr.option)}</strong> ({_e(pr.environment)}; {_e(now)}). {_e(pr.first_step)}</li>"
+            )
         out.append("</ol>")
     if ms.facts or ms.actors:
         out += ["<h3>Waar het document op kan bouwen</h3>", "<ul>"]
