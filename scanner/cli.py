@@ -442,12 +442,15 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_sessie(args: argparse.Namespace, out: TextIO) -> int:
+    from scanner.export import document_records
     from scanner.export.sessie import session_pack_docx
-    from scanner.store.registry import atomic_write_bytes
+    from scanner.store.registry import DocumentRegistry, atomic_write_bytes
 
-    _, scan, result, fw = _saved_scan(args)
+    settings, scan, result, fw = _saved_scan(args)
+    # the document's own actors and amounts ground the stellingen; without the documents, its quotes alone do
+    records = document_records(result, DocumentRegistry(settings.documents_dir), required=False)
     path = _export_out(scan, args.out, ".sessie.docx")
-    atomic_write_bytes(path, session_pack_docx(result, fw))
+    atomic_write_bytes(path, session_pack_docx(result, fw, records))
     out.write(f"Geschreven: {path}\n")
     return 0
 

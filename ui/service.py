@@ -225,10 +225,12 @@ class UiService:
         docs = result.documents
         stem = slug(result.set_name) if result.set_name else Path(docs[0].file_name).stem
         paths: list[Path | None] = []
+        registry = self.workspace().registry
+        records = {d.sha256: registry.get(d.sha256) for d in docs if registry.has(d.sha256)}
         for export in ordered_exports():
             path = folder / f"{stem}{export.suffix}"
             try:
-                export.write(result, fw, path)
+                export.write(result, fw, path, records)
             except Exception as exc:  # one failing format must not take the others (or the result) down
                 log.warning("export %s failed: %s", export.suffix, exc)
                 path.unlink(missing_ok=True)

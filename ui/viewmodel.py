@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from scanner.analysis import MatrixCell, coverage_matrix
 from scanner.export._common import firmness_text
 from scanner.frameworks import Framework
 from scanner.results import STATUS_ICON, STATUS_INK, STATUS_NL, STATUSES, Evidence, Finding, ScanResult, page_citation
+from scanner.types import DocumentRecord
 
 __all__ = [
     "ALLOWED_SUFFIXES",
@@ -351,20 +352,21 @@ class Export:
 
     label: str
     suffix: str
-    write: Callable[[ScanResult, Framework, Path], None]
+    # (result, framework, path, the documents' records by SHA-256: the reports read what the documents commit)
+    write: Callable[[ScanResult, Framework, Path, Mapping[str, DocumentRecord]], None]
 
 
-def _write_json(result: ScanResult, fw: Framework, path: Path) -> None:
+def _write_json(result: ScanResult, fw: Framework, path: Path, records: Mapping[str, DocumentRecord]) -> None:
     path.write_text(result.model_dump_json(indent=1) + "\n", encoding="utf-8")
 
 
-def _write_md(result: ScanResult, fw: Framework, path: Path) -> None:
+def _write_md(result: ScanResult, fw: Framework, path: Path, records: Mapping[str, DocumentRecord]) -> None:
     from scanner.report_md import render_markdown
 
-    path.write_text(render_markdown(result, fw), encoding="utf-8")
+    path.write_text(render_markdown(result, fw, records), encoding="utf-8")
 
 
-def _write_labels(result: ScanResult, fw: Framework, path: Path) -> None:
+def _write_labels(result: ScanResult, fw: Framework, path: Path, records: Mapping[str, DocumentRecord]) -> None:
     from scanner.review import labels_jsonl
 
     path.write_text(labels_jsonl(result), encoding="utf-8")
@@ -416,12 +418,14 @@ def register_report_exports() -> None:
 
     for label, fmt in (("Rapport (Word)", "docx"), ("Tabellen (Excel)", "xlsx"), ("Rapport (HTML)", "html")):
 
-        def write(result: ScanResult, fw: Framework, path: Path, _fmt: str = fmt) -> None:
-            path.write_bytes(render(result, fw, _fmt))  # type: ignore[arg-type]
+        def write(
+            result: ScanResult, fw: Framework, path: Path, records: Mapping[str, DocumentRecord], _fmt: str = fmt
+        ) -> None:
+            path.write_bytes(render(result, fw, _fmt, records))  # type: ignore[arg-type]
 
         register_export(Export(label, suffix(fmt), write))  # type: ignore[arg-type]
 
-    def write_sessie(result: ScanResult, fw: Framework, path: Path) -> None:
-        path.write_bytes(session_pack_docx(result, fw))
+    def write_sessie(result: ScanResult, fw: Framework, path: Path, records: Mapping[str, DocumentRecord]) -> None:
+        path.write_bytes(session_pack_docx(result, fw, records))
 
     register_export(Export("Materiaal expertsessie (Word)", ".sessie.docx", write_sessie))

@@ -1,10 +1,12 @@
-"""The expert-session pack (Word, Dutch): per environment what the policy already does, the gaps with two or three
-discussion statements (stellingen) each, the action options to discuss, the bridge builders to invite, and a
-one-page A3 landscape overview of the matrix.
+"""The expert-session pack (Word, Dutch): an agenda with time slots and a werkvorm per part, six to ten stellingen
+prioritised by the size of the gap, the invitation list by name (the organisations and roles the document names,
+and the bruggenbouwers the framework suggests adding), then per environment what the policy already does, its gaps,
+the action options to discuss and the bridge builders, and a one-page A3 landscape overview of the matrix.
 
-The statements are composed deterministically from the framework data and the scan, never by a language model:
-one from the gap's own description, one from the most related factor or risk of the same environment, and one
-about the bridge builders who would carry it (or a second factor where no role applies).
+The stellingen are composed deterministically, never by a language model: each is a whole sentence of its own
+(no framework label is pasted into a sentence, which is how ungrammatical statements arise), each template is used
+once, and each is grounded in what the document says (its quote with page, an amount, a named actor, or the
+omission with the nearest page) and in the framework (the element's description and its place in the source).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import io
 import math
 import re
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -24,31 +27,36 @@ from scanner.export._common import (
     STATUS_INK,
     cite,
     framework_warning,
-    lower_first,
     one_line,
     override_text,
     scan_title,
     status_text,
 )
-from scanner.export._word import matrix_table, new_document, para, run, set_a3_landscape, to_bytes
+from scanner.export._word import add_table, matrix_table, new_document, para, run, set_a3_landscape, to_bytes
 from scanner.export.figures import matrix_png
 from scanner.frameworks import Element, Framework
 from scanner.results import STATUS_NL, Finding, GapAdvice, ScanResult
+from scanner.summary import Actor, DocumentFact, management_summary
+from scanner.types import DocumentRecord
 
-__all__ = ["SessionGap", "Stelling", "session_gaps", "session_pack_docx", "stellingen"]
+__all__ = ["AGENDA", "SessionGap", "Stelling", "session_gaps", "session_pack_docx", "session_statements"]
 
 
 @dataclass(frozen=True)
 class Stelling:
-    text: str = ""
-    grounding: str = ""  # where in the framework (and the scan) the statement comes from
-    based_on: str = ""  # element id of the framework element it is grounded in
+    text: str  # the statement: one whole Dutch sentence
+    about: str  # the framework element's label (shown above it, never inside it)
+    environment: str  # label
+    status: str  # Dutch status of the element in the scan
+    in_document: str  # what the document says (quote with page), or that it is silent (with the nearest page)
+    in_framework: str  # the element's description and its place in the source
+    based_on: str  # element id
+    template: str  # which template made it (each is used once per pack)
 
 
 @dataclass(frozen=True)
 class SessionGap:
     finding: Finding
-    stellingen: tuple[Stelling, ...]
     options: tuple[Element, ...]  # action options to discuss for this gap
     advice: tuple[GapAdvice, ...]  # the scan's advice, for action options and roles
 
@@ -119,90 +127,103 @@ def _quote_ref(f: Finding) -> str:
     return f" (zie p. {f.evidence[0].page})" if f.evidence else ""
 
 
-def stellingen(fw: Framework, result: ScanResult, finding: Finding) -> list[Stelling]:
-    """Two or three discussion statements for a gap, composed from the framework and the scan."""
-    el = fw.element(finding.element_id)
-    dim = fw.dimension(el.dimension)
-    env = fw.environment(el.environment)
-    label, env_l = lower_first(el.label), lower_first(env.label)
-    found = {f.element_id: f for f in result.findings}
-    status_note = (
-        "De scan vond dit thema alleen deels: vaag, zonder concrete maatregel of voor een andere doelgroep."
-        if finding.effective_status == "partial"
-        else "De scan vond hier niets over in het document."
-    )
-    grounding = f"Framework: {_first_sentence(el.description)} {status_note} Bron in het kader: {el.source.location}."
-    if dim.is_action:
-        own = f"Voor ‘{label}’ is in deze gemeente een concrete maatregel, opdracht of budget nodig; een voornemen is niet genoeg."  # noqa: E501
-    elif dim.is_role:
-        own = f"{el.label} moeten een vaste, benoemde rol krijgen als schakel tussen gemeente en praktijk in {env_l}."
-    else:
-        own = f"Het beleid moet expliciet maken waarom ‘{label}’ ertoe doet in {env_l}."
-    out = [Stelling(own, grounding, el.id)]
+# Statement templates by the kind of gap: (dimension kind, status) -> templates, each a whole sentence; {actor},
+# {amount} and {page} are the only slots (proper names, amounts and numbers read well anywhere).
+_TEMPLATES: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
+    ("ho", "not_found"): (
+        ("ho-maatregel", "Dit hoort in het beleid als concrete maatregel, met een budget, een trekker en een termijn."),
+        ("ho-toeval", "Zolang hier niets over is afgesproken, hangt het van toevallige personen af of dit gebeurt."),
+        ("ho-praktijk", "Dit kan de gemeente beter aan de organisaties in de praktijk overlaten dan zelf regelen."),
+    ),
+    ("ho", "partial"): (
+        ("ho-vrijblijvend", "Wat het document hierover zegt, is te vrijblijvend om in de uitvoering op te sturen."),
+        ("ho-genoeg", "Wat er nu staat, is genoeg om mee te beginnen; de rest kan in de uitvoering groeien."),
+        ("ho-budget", "Het bedrag van {amount} (p. {page}) kan ook voor dit doel worden ingezet."),
+    ),
+    ("bb", "not_found"): (
+        ("bb-ontbreekt", "Zonder iemand die deze rol vervult, blijven de handelingsopties in deze omgeving liggen."),
+        ("bb-bestaand", "Deze rol kan worden belegd bij wie er al is; een nieuwe functie is niet nodig."),
+    ),
+    ("bb", "partial"): (
+        ("bb-actor", "{actor} (p. {page}) kan deze verbindende rol op zich nemen, als er tijd en opdracht bij komen."),
+        ("bb-taak", "Deze rol staat in het beleid, maar zonder duidelijke taak en zonder uren."),
+    ),
+    ("waarde", "not_found"): (
+        ("waarde-stil", "Het beleid zegt niet waarom dit ertoe doet, en daardoor krijgt het geen geld of aandacht."),
+        ("waarde-vanzelf", "Dit gebeurt vanzelf wel; daar hoeft de gemeente geen beleid voor te maken."),
+    ),
+    ("waarde", "partial"): (("waarde-noemen", "Het document noemt dit, maar maakt niet waar wat het belooft."),),
+}
 
-    factors = _ranked(fw, el, _factor_elements(fw, el.environment, el.id))
-    for factor in factors[:2]:
-        f_label = lower_first(factor.label)
-        ff = found.get(factor.id)
-        f_status = ff.effective_status if ff else "not_found"
-        if "risico" in factor.id or factor.label.lower().startswith("risico"):
-            text = f"Als de gemeente werk maakt van ‘{label}’, is het grootste gevaar: {f_label}."
-        elif f_status == "not_found":
-            text = f"Zolang het beleid geen rekening houdt met ‘{f_label}’, komt ‘{label}’ niet van de grond."
-        else:
-            text = f"Het beleid erkent ‘{f_label}’ al{_quote_ref(ff) if ff else ''}, maar vertaalt dat nog niet naar ‘{label}’."  # noqa: E501
-        f_ground = (
-            f"{dim_label(fw, factor)} in {env_l}: {_first_sentence(factor.description)} In de scan: "
-            f"{STATUS_NL[f_status]}. Bron in het kader: {factor.source.location}."
-        )
-        out.append(Stelling(text, f_ground, factor.id))
-        if len(out) == 2:
+
+def _kind(fw: Framework, f: Finding) -> str:
+    d = fw.dimension(f.dimension)
+    return "ho" if d.is_action else "bb" if d.is_role else "waarde"
+
+
+def _gap_size(fw: Framework, f: Finding) -> tuple[int, int]:
+    """Bigger gaps first: missing options, then vague options, missing roles, vague roles, then values and factors."""
+    rank = {("ho", "not_found"): 0, ("ho", "partial"): 1, ("bb", "not_found"): 2, ("bb", "partial"): 3,
+            ("waarde", "not_found"): 4, ("waarde", "partial"): 5}  # fmt: skip
+    return rank[(_kind(fw, f), f.effective_status)], 0
+
+
+def session_statements(
+    result: ScanResult,
+    fw: Framework,
+    actors: Sequence[Actor] = (),
+    facts: Sequence[DocumentFact] = (),
+    most: int = 10,
+) -> list[Stelling]:
+    """Six to ten stellingen for the session, the biggest gaps first, at most three per environment, each template
+    once; grounded in the document (quote, amount, actor or omission) and in the framework."""
+    gaps = [f for f in result.findings if f.effective_status != "covered" and f.element_id in fw.by_id]
+    gaps.sort(key=lambda f: _gap_size(fw, f))
+    used: set[str] = set()
+    per_env: Counter[str] = Counter()
+    budget = next((x for x in facts if x.kind == "budget"), None)
+    out: list[Stelling] = []
+    for f in gaps:
+        if len(out) >= most:
             break
+        if per_env[f.environment] >= 3 and len(gaps) > most:
+            continue
+        el = fw.element(f.element_id)
+        named = [a for a in actors if a.role == el.id]
+        for key, template in _TEMPLATES.get((_kind(fw, f), f.effective_status), ()):
+            if key in used or ("{amount}" in template and budget is None) or ("{actor}" in template and not named):
+                continue
+            if "{amount}" in template and budget is not None:
+                amount = re.search(r"€\s?[\d.,]+(?:\s?(?:mln|miljoen))?", budget.quote)
+                page = re.search(r"p\. (\d+)", budget.citation)
+                if not amount or not page:
+                    continue
+                text = template.format(amount=amount.group(0), page=page.group(1))
+            elif "{actor}" in template:
+                text = template.format(actor=named[0].label[:1].upper() + named[0].label[1:], page=named[0].page)
+            else:
+                text = template
+            used.add(key)
+            per_env[f.environment] += 1
+            out.append(
+                Stelling(
+                    text=text, about=el.label, environment=fw.environment(el.environment).label,
+                    status=STATUS_NL[f.effective_status], in_document=_in_document(f),
+                    in_framework=f"{_first_sentence(el.description)} (bron in het kader: {el.source.location})",
+                    based_on=el.id, template=key,
+                )
+            )  # fmt: skip
+            break
+    return out
 
-    roles = _roles_for(fw, el)
-    carried = _options_for(fw, el) if dim.is_role else []
-    if carried:
-        option = carried[0]
-        out.append(
-            Stelling(
-                f"Zonder {label} blijft ‘{lower_first(option.label)}’ een voornemen op papier.",
-                "Handelingsoptie die deze bruggenbouwer draagt: "
-                f"{_first_sentence(option.advice or option.description)} Bron in het kader: {option.source.location}.",
-                option.id,
-            )
-        )
-    elif roles:
-        names = ", ".join(lower_first(r.label) for r in roles)
-        text = f"De {names} hebben nu te weinig tijd en ruimte in hun takenpakket om ‘{label}’ waar te maken."
-        r = roles[0]
-        rf = found.get(r.id)
-        r_status = STATUS_NL[rf.effective_status] if rf else STATUS_NL["not_found"]
-        out.append(
-            Stelling(
-                text,
-                f"Bruggenbouwer: {_first_sentence(r.description)} In de scan: {r_status}. "
-                f"Bron in het kader: {r.source.location}.",
-                r.id,
-            )
-        )
-    elif len(factors) > 1:
-        factor = factors[1]
-        out.append(
-            Stelling(
-                f"Wie ‘{label}’ wil versterken, moet eerst ‘{lower_first(factor.label)}’ op orde hebben.",
-                f"{_first_sentence(factor.description)} Bron in het kader: {factor.source.location}.",
-                factor.id,
-            )
-        )
-    if len(out) < 2:  # a framework without factors in this environment: a contrary statement still opens the talk
-        out.append(
-            Stelling(
-                f"‘{el.label}’ kan de gemeente beter aan de praktijk overlaten dan in beleid vastleggen.",
-                grounding,
-                el.id,
-            )
-        )
-    return out[:3]
+
+def _in_document(f: Finding) -> str:
+    if f.evidence:
+        e = f.evidence[0]
+        return f"“{one_line(e.quote)}” ({cite(e)})"
+    if f.searched.passages:
+        return f"niet genoemd; het dichtst erbij komt p. {f.searched.passages[0].page}"
+    return "niet genoemd"
 
 
 def dim_label(fw: Framework, el: Element) -> str:
@@ -244,8 +265,7 @@ def session_gaps(result: ScanResult, fw: Framework, environment: str) -> list[Se
     out = []
     for f in sorted(fs, key=key):
         el = fw.element(f.element_id)
-        statements = tuple(stellingen(fw, result, f))
-        out.append(SessionGap(f, statements, tuple(_options_for(fw, el)), advice.get(f.element_id, ())))
+        out.append(SessionGap(f, tuple(_options_for(fw, el)), advice.get(f.element_id, ())))
     return out
 
 
@@ -273,7 +293,7 @@ def _already(doc: DocxDocument, fs: list[Finding]) -> None:
 
 
 def _gap_section(doc: DocxDocument, fw: Framework, gaps: list[SessionGap]) -> None:
-    doc.add_heading("Lacunes en stellingen", level=2)
+    doc.add_heading("Lacunes", level=2)
     if not gaps:
         para(
             doc,
@@ -282,16 +302,12 @@ def _gap_section(doc: DocxDocument, fw: Framework, gaps: list[SessionGap]) -> No
         return
     for g in gaps:
         f = g.finding
-        dim = fw.dimension(f.dimension).label.lower()
-        doc.add_heading(f"{f.label} ({STATUS_NL[f.effective_status]}, {dim})", level=3)
+        p = para(doc, style="List Bullet")
+        run(p, f.label, bold=True)
+        run(p, f" — {status_text(f)} ({fw.dimension(f.dimension).label.lower()})", color=STATUS_INK[f.effective_status])
         note = override_text(f)
         if note:
             para(doc, note, italic=True, size=9, color="7A4A00")
-        for i, s in enumerate(g.stellingen, start=1):
-            p = para(doc)
-            run(p, f"Stelling {i}. ", bold=True)
-            run(p, s.text)
-            para(doc, f"Onderbouwing: {s.grounding}", italic=True, size=8.5, color="666666")
 
 
 def _options_section(doc: DocxDocument, result: ScanResult, fw: Framework, gaps: list[SessionGap]) -> list[Element]:
@@ -341,21 +357,76 @@ def _roles_section(doc: DocxDocument, result: ScanResult, fw: Framework, env: st
         para(doc, fw.notes[0], italic=True, size=9)
 
 
+AGENDA = (
+    ("0:00–0:10", "Opening: doel van de sessie en de uitkomst van de scan in het kort", "plenair, met de A3-plaat"),
+    ("0:10–0:25", "Wat het beleid al doet: herkennen de deelnemers dit in de praktijk?", "rondje: één voorbeeld p.p."),
+    ("0:25–1:05", "Stellingen: de grootste lacunes", "stemmen (eens/oneens), dan in duo's onderbouwen"),
+    ("1:05–1:35", "Handelingsopties: welke eerst?", "stickers plakken (elk drie stemmen), dan nabespreken"),
+    ("1:35–1:50", "Bruggenbouwers: wie pakt wat op?", "actiekaart: wie, wat, wanneer"),
+    ("1:50–2:00", "Afsluiting en vervolgafspraken", "plenair"),
+)
+
+
+def _agenda(doc: DocxDocument) -> None:
+    doc.add_heading("Agenda (twee uur)", level=1)
+    add_table(doc, ["Tijd", "Onderdeel", "Werkvorm"], [list(row) for row in AGENDA], size=9)
+
+
+def _stellingen_section(doc: DocxDocument, statements: list[Stelling]) -> None:
+    doc.add_heading("Stellingen", level=1)
+    if not statements:
+        para(doc, "Geen: alle elementen van het kader zijn gedekt. Bespreek of de uitvoering het beleid waarmaakt.")
+        return
+    para(
+        doc,
+        "De grootste lacunes eerst. Laat de deelnemers per stelling eerst kiezen (eens / oneens) en daarna "
+        "uitleggen waarom. Onder elke stelling staat waar ze op rust: wat het document zegt (of dat het zwijgt) en "
+        "wat het kader erover zegt.",
+        size=9.5,
+    )
+    for i, st in enumerate(statements, start=1):
+        doc.add_heading(f"{i}. {st.about} ({st.environment}; {st.status})", level=3)
+        p = para(doc)
+        run(p, "Stelling: ", bold=True)
+        run(p, st.text)
+        para(doc, f"In het document: {st.in_document}", size=9)
+        para(doc, f"In het kader: {st.in_framework}", size=8.5, color="666666")
+
+
+def _invitations(doc: DocxDocument, fw: Framework, result: ScanResult, actors: Sequence[Actor]) -> None:
+    """Whom to invite, by name: who the document names, per environment; and the roles the framework suggests
+    that the document does not name (never presented as if the municipality had them)."""
+    doc.add_heading("Uitnodigen", level=1)
+    for env in fw.environments:
+        p = para(doc)
+        run(p, f"{env.label}: ", bold=True)
+        named = [a for a in actors if a.environment == env.id]
+        run(p, ("genoemd in het document: " + ", ".join(f"{a.label} (p. {a.page})" for a in named) + ". ")
+            if named else "het document noemt hier geen organisatie of rol. ")  # fmt: skip
+        roles = [e for e in fw.elements_of(env.id) if fw.dimension(e.dimension).is_role]
+        missing = [r.label for r in roles if not any(a.role == r.id for a in actors)]
+        if missing:
+            run(p, "Het kader stelt voor (nog niet genoemd in het document): " + "; ".join(missing) + ".", italic=True)
+    general = [a for a in actors if a.environment == "algemeen"]
+    if general:
+        para(doc, "Verder genoemd in het document: " + ", ".join(f"{a.label} (p. {a.page})" for a in general) + ".")
+
+
 def _overview_a3(doc: DocxDocument, result: ScanResult, fw: Framework) -> None:
     section = doc.add_section(WD_SECTION.NEW_PAGE)
     set_a3_landscape(section)
     doc.add_heading(f"Overzicht: {scan_title(result)}", level=1)
-    para(
-        doc,
-        f"Getoetst aan {fw.title}. ● gedekt · ◐ deels · ○ niet gevonden; * = aangepast bij review.",
-        size=10,
-    )
+    changed = any(f.override and f.effective_status != f.status for f in result.findings)
+    legend = "● gedekt · ◐ deels · ○ niet gevonden" + ("; * = aangepast bij review" if changed else "")
+    para(doc, f"Getoetst aan {fw.title}. {legend}.", size=10)  # the legend explains only marks that occur
     doc.add_picture(io.BytesIO(matrix_png(result, fw)), width=Cm(24))
     matrix_table(doc, result, fw, detail=True)
 
 
-def session_pack_docx(result: ScanResult, fw: Framework) -> bytes:
-    """The session pack as .docx bytes: A4 portrait pages per environment, then one A3 landscape overview page."""
+def session_pack_docx(result: ScanResult, fw: Framework, records: Mapping[str, DocumentRecord] | None = None) -> bytes:
+    """The session pack as .docx bytes: agenda, stellingen and invitations, then A4 portrait pages per environment,
+    then one A3 landscape overview page. ``records`` (by SHA-256) let it name the document's own actors and
+    amounts; without them the stellingen rest on the quotes alone."""
     title = scan_title(result)
     doc = new_document(f"Expertsessie: {title}")
     doc.add_heading(f"Expertsessie: {title}", level=0)
@@ -363,20 +434,22 @@ def session_pack_docx(result: ScanResult, fw: Framework) -> bytes:
     warning = framework_warning(result, fw)
     if warning:
         para(doc, warning, bold=True, color="9B1C1C")
+    ms = management_summary(result, fw, records)
+    statements = session_statements(result, fw, ms.actors, ms.facts)
     doc.add_heading("Over deze sessie", level=1)
-    gaps_by_env = {env.id: session_gaps(result, fw, env.id) for env in fw.environments}
-    n_gaps = sum(len(g) for g in gaps_by_env.values())
     para(
         doc,
-        f"Per omgeving staat hieronder wat het beleid al doet, met citaten en pagina's, en welke {n_gaps} elementen "
-        "deels of niet gevonden zijn. Bij elke lacune staan twee of drie stellingen om het gesprek te openen: laat "
-        "deelnemers eerst kiezen (eens / oneens) en daarna uitleggen waarom. De stellingen zijn samengesteld uit het "
-        "framework (factoren, risico's en bruggenbouwers van die omgeving) en de uitkomst van de scan; de "
-        "onderbouwing staat eronder. Daarna volgen de handelingsopties om te bespreken en de bruggenbouwers om uit "
-        "te nodigen. Het laatste blad is een overzicht op A3 om op te hangen.",
+        "Dit materiaal hoort bij een expertsessie van twee uur over de informele ondersteuning rond kinderen, "
+        "jongeren en gezinnen. Eerst de agenda, de stellingen en wie u uitnodigt; daarna per omgeving wat het beleid "
+        "al doet, de lacunes, de handelingsopties en de bruggenbouwers. Het laatste blad is een overzicht op A3 om "
+        "op te hangen.",
     )
-    for s in result.summary:
-        para(doc, s.verdict, style="List Bullet")
+    for summary in result.summary:
+        para(doc, summary.verdict, style="List Bullet")
+    _agenda(doc)
+    _stellingen_section(doc, statements)
+    _invitations(doc, fw, result, ms.actors)
+    gaps_by_env = {env.id: session_gaps(result, fw, env.id) for env in fw.environments}
     for env in fw.environments:
         doc.add_heading(env.label, level=1)
         para(doc, _first_sentence(env.description), italic=True, size=9.5)
