@@ -345,7 +345,12 @@ class Scanner:
         if set_name or one_set:
             groups = [(slug(set_name) if set_name else Path(records[0].file_name).stem, records)]
         else:
-            groups = [(Path(r.file_name).stem, [r]) for r in records]
+            stems = [Path(r.file_name).stem for r in records]
+            # the same name as PDF and as text ("nota.pdf", "nota.md") must not overwrite each other's results
+            groups = [
+                (slug(r.file_name) if stems.count(stem) > 1 else stem, [r])
+                for stem, r in zip(stems, records, strict=True)
+            ]
         for stem, group in groups:
             result = self.scan(group, set_name=set_name, progress=progress() if progress else None)
             files = self.write(result, out_dir, stem) if out_dir is not None else ()

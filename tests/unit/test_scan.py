@@ -19,7 +19,7 @@ from scanner.results import ScanResult
 from scanner.scan import Scanner, write_result
 from scanner.types import DocumentRecord
 from scanner.workspace import Workspace
-from tests.conftest import REPO, SAMPLE_MD
+from tests.conftest import REPO, SAMPLE_MD, SAMPLE_PDF
 
 SCHEMA = json.loads((REPO / "docs" / "scan-result.schema.json").read_text(encoding="utf-8"))
 
@@ -233,3 +233,24 @@ def test_review_overrides_recompute_summary_and_gaps(fake_workspace: Workspace, 
         apply_overrides(result, framework, {gap.element_id: {"status": "misschien"}})
     with pytest.raises(KeyError):
         apply_overrides(result, framework, {"xx-bestaat-niet": note})
+
+
+def test_scan_files_writes_each_result_once_and_keeps_same_named_files_apart(
+    fake_workspace: Workspace, framework: Framework, tmp_path: Path
+) -> None:
+    """One call from files to written results (the CLI's path): the same text as PDF and as Markdown gives two
+    results under two names, and a file that cannot be read is reported while the others are scanned."""
+    broken = tmp_path / "kapot.pdf"
+    broken.write_bytes(b"%PDF-1.4 truncated")
+    run = Scanner(fake_workspace, framework, KeywordJudge()).scan_files(
+        [SAMPLE_MD, SAMPLE_PDF, broken], out_dir=tmp_path / "uit"
+    )
+    assert [f.path for f in run.ingested.failures] == [str(broken)]
+    names = [p.name for o in run.outputs for p in o.files]
+    assert len(run.outputs) == 2 and len(set(names)) == 4
+    assert "lindenwaard_kadernota_2025.md.scan.json" in names and "lindenwaard_kadernota_2025.pdf.scan.json" in names
+    for o in run.outputs:
+        saved = ScanResult.model_validate_json(o.files[0].read_text(encoding="utf-8"))
+        assert [f.status for f in saved.findings] == [f.status for f in o.result.findings]
+    one = Scanner(fake_workspace, framework, KeywordJudge()).scan_files([SAMPLE_MD, SAMPLE_PDF], set_name="Lindenwaard")
+    assert len(one.outputs) == 1 and one.outputs[0].stem == "Lindenwaard" and len(one.outputs[0].result.documents) == 2
