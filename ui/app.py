@@ -51,8 +51,23 @@ CSS = """
 /* WCAG 2.1 AA: white on Gradio's orange was 2.8:1; this blue is 8.6:1 */
 #bs-scan, #bs-change { background: #1e40af; border-color: #1e40af; color: #ffffff; }
 #bs-scan:disabled { background: #6b7280; border-color: #6b7280; color: #ffffff; }
+#bs-delete { background: #b91c1c; border-color: #b91c1c; color: #ffffff; }
 #bs-status:not(:empty) { min-height: 2.5em; }
+/* Gradio's "- or -" between the upload texts is light grey (below 4.5:1); the same grey as our hints */
+#bs-upload .or { color: #4b5563; }
+/* the selected tab's orange text was below 4.5:1 */
+button[role="tab"] { color: #374151; }
+button[role="tab"][aria-selected="true"] { color: #1e40af; border-color: #1e40af; }
 """
+
+# Gradio wraps a page image in a button with no accessible name (axe-core: button-name, serious); name it in Dutch.
+HEAD = """<script>
+new MutationObserver(() => {
+  document.querySelectorAll(".image-container > button:not([aria-label])").forEach((b) => {
+    b.setAttribute("aria-label", "Pagina met het gemarkeerde citaat");
+  });
+}).observe(document.documentElement, { childList: true, subtree: true });
+</script>"""
 
 INTRO = """# Beleidsscan
 Upload de beleidsdocumenten van één gemeente (kadernota, jeugdplan, coalitieakkoord, uitvoeringsagenda …) en
@@ -151,8 +166,9 @@ def build_app(service: UiService) -> "gr.Blocks":
                     with gr.Column(scale=1):
                         page_msg = gr.Markdown(elem_id="bs-page-msg")
                         page_img = gr.Image(
-                            type="pil", format="png", interactive=False, label="Pagina", elem_id="bs-page"
-                        )
+                            type="pil", format="png", interactive=False, label="Pagina", elem_id="bs-page",
+                            buttons=["download"],  # Gradio's other icon buttons carry no accessible name
+                        )  # fmt: skip
                         page_text = gr.HTML(visible=False, elem_id="bs-page-text")
             with gr.Tab("Kansen en advies", elem_id="bs-tab-gaps"):
                 gaps = gr.HTML(elem_id="bs-gaps")
@@ -418,6 +434,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int | None = None, 
         mcp_server=False,
         theme=theme,
         css=CSS,
+        head=HEAD,
         quiet=not block,
     )
     return demo

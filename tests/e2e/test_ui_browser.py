@@ -54,6 +54,19 @@ def _choose_element(page: Any, element_id: str) -> None:
     page.locator(f'#bs-element [role=option][aria-label*="{label}"]').click()
 
 
+def _no_serious_accessibility_violations(page: Any, screen: str, artifacts: Path) -> None:
+    """axe-core on the current screen: Dutch municipalities must meet WCAG 2.1 AA (Digitoegankelijk); a serious or
+    critical violation fails the test, the full report is kept with the artifacts."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    result = Axe().run(page)
+    violations = result.response["violations"]
+    (artifacts / f"axe-{screen}.json").write_text(json.dumps(violations, indent=1), encoding="utf-8")
+    serious = [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in violations
+               if v["impact"] in ("serious", "critical")]  # fmt: skip
+    assert serious == [], (screen, serious)
+
+
 def _highlighted_pixels(png: bytes) -> int:
     from PIL import Image
 
@@ -69,6 +82,7 @@ def test_upload_scan_review_download(browser: Any, app_url: str, ui_home: Path, 
     page.goto(app_url)
     page.get_by_role("heading", name="Beleidsscan").wait_for()
     page.screenshot(path=str(artifacts / "00-start.png"), full_page=True)
+    _no_serious_accessibility_violations(page, "start", artifacts)
 
     # upload and scan with the fast judge
     t0 = time.perf_counter()
@@ -88,6 +102,7 @@ def test_upload_scan_review_download(browser: Any, app_url: str, ui_home: Path, 
     assert cells.count() == 12  # three environments x four dimensions
     assert page.locator("#bs-summary .bs-verdict").count() == 3
     page.screenshot(path=str(artifacts / "01-matrix.png"), full_page=True)
+    _no_serious_accessibility_violations(page, "result", artifacts)
 
     # drill down: a covered element, its quote, the page with the highlight
     _open_tab(page, "Bevindingen per element")
@@ -103,6 +118,7 @@ def test_upload_scan_review_download(browser: Any, app_url: str, ui_home: Path, 
     png = page.request.get(image.get_attribute("src")).body()
     assert _highlighted_pixels(png) > 2000, "the quote is highlighted on the rendered page"
     page.screenshot(path=str(artifacts / "02-finding-page.png"), full_page=True)
+    _no_serious_accessibility_violations(page, "finding", artifacts)
 
     # review: change the status with a note; the matrix and the gaps follow
     assert not page.locator(f'#bs-gaps .bs-gap[data-element="{ELEMENT}"]').count()
@@ -125,6 +141,7 @@ def test_upload_scan_review_download(browser: Any, app_url: str, ui_home: Path, 
     _open_tab(page, "Kansen en advies")
     page.locator(f'#bs-gaps .bs-gap[data-element="{ELEMENT}"]').wait_for()
     page.screenshot(path=str(artifacts / "05-gaps.png"), full_page=True)
+    _no_serious_accessibility_violations(page, "gaps", artifacts)
 
     # download the JSON: it carries the review
     _open_tab(page, "Downloaden")
@@ -142,6 +159,7 @@ def test_upload_scan_review_download(browser: Any, app_url: str, ui_home: Path, 
     assert len(labels) == 36
     assert json.loads(next(x for x in labels if ELEMENT in x))["status"] == "not_found"
     page.screenshot(path=str(artifacts / "06-downloads.png"), full_page=True)
+    _no_serious_accessibility_violations(page, "downloads", artifacts)
 
     # another session sees nothing of this one, and can reopen the scan only by uploading the same document
     other = _new_page(browser, outside)
