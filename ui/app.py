@@ -48,7 +48,7 @@ CSS = """
 .bs-pagetext { white-space: pre-wrap; font-family: system-ui, sans-serif; max-height: 70vh; overflow: auto;
   border: 1px solid #d0d4da; padding: 12px; }
 .bs-pagetext mark { background: #ffe066; }
-/* WCAG 2.1 AA: white on Gradio's orange was 2.8:1; this blue is 8.6:1 */
+/* WCAG 2.1 AA: white on Gradio's orange was 2.8:1; this blue is 8.7:1 */
 #bs-scan, #bs-change { background: #1e40af; border-color: #1e40af; color: #ffffff; }
 #bs-scan:disabled { background: #6b7280; border-color: #6b7280; color: #ffffff; }
 #bs-delete { background: #b91c1c; border-color: #b91c1c; color: #ffffff; }
