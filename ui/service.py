@@ -225,7 +225,7 @@ class UiService:
         docs = result.documents
         stem = slug(result.set_name) if result.set_name else Path(docs[0].file_name).stem
         paths: list[Path | None] = []
-        registry = self.workspace().registry
+        registry = (self._ws or self.workspace()).registry  # no wait for the scan lock once the workspace is open
         records = {d.sha256: registry.get(d.sha256) for d in docs if registry.has(d.sha256)}
         for export in ordered_exports():
             path = folder / f"{stem}{export.suffix}"
