@@ -302,7 +302,7 @@ class _Job:
 def _scan_job(scanner: Scanner, job: _Job, out_dir: Path) -> None:
     records = scanner.records(job.shas)
     result = scanner.scan(records, set_name=job.municipality)
-    scanner.write(result, out_dir, job.slug)
+    scanner.write(result, out_dir, job.slug, records)
     record = {
         "key": job.key,
         "municipality": job.municipality,

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from scanner.export._common import cite, firmness_text, nearest_pages, roles_text
 from scanner.frameworks import Framework
 from scanner.results import STATUS_ICON, STATUS_NL, ScanResult, nl_date, nl_number, nl_percent
-from scanner.summary import management_summary
+from scanner.summary import actor_list, management_summary
 from scanner.types import DocumentRecord
 
 __all__ = ["render_markdown"]
@@ -31,7 +31,7 @@ def render_markdown(result: ScanResult, fw: Framework, records: Mapping[str, Doc
     out += ["", "Legenda: ● gedekt · ◐ deels · ○ niet gevonden. Elk citaat is gecontroleerd op de genoemde pagina.", ""]
 
     ms = management_summary(result, fw, records)
-    counts = {st: sum(1 for f in result.findings if f.effective_status == st) for st in STATUS_NL}
+    counts = ms.counts
     out += ["## Managementsamenvatting", ""]
     out += [
         f"{len(fw.elements)} onderdelen van het kader: {counts['covered']} gedekt, {counts['partial']} deels, "
@@ -49,15 +49,14 @@ def render_markdown(result: ScanResult, fw: Framework, records: Mapping[str, Doc
     if ms.priorities:
         out += ["### De belangrijkste kansen", ""]
         for i, pr in enumerate(ms.priorities, 1):
-            now = f"nu {pr.status}" if pr.element == pr.option else f"{pr.element}: {pr.status}"
-            out.append(f"{i}. **{pr.option}** ({pr.environment}; {now}). {pr.first_step}")
+            out.append(f"{i}. **{pr.option}** ({pr.environment}; {pr.now}). {pr.first_step}")
         out.append("")
     if ms.facts or ms.actors:
         out += ["### Waar het document op kan bouwen", ""]
         for fact in ms.facts:
-            out.append(f"- **{'Budget' if fact.kind == 'budget' else 'Doel'}:** “{fact.quote}” ({fact.citation})")
+            out.append(f"- **{fact.kind_label}:** “{fact.quote}” ({fact.citation})")
         if ms.actors:
-            names = ", ".join(f"{a.label} (p. {a.page})" for a in ms.actors[:16])
+            names = actor_list(ms.actors[:16])
             out.append(f"- **Organisaties en rollen die het document zelf noemt:** {names}.")
         out.append("")
 

@@ -353,14 +353,18 @@ class Scanner:
             ]
         for stem, group in groups:
             result = self.scan(group, set_name=set_name, progress=progress() if progress else None)
-            files = self.write(result, out_dir, stem) if out_dir is not None else ()
+            files = self.write(result, out_dir, stem, group) if out_dir is not None else ()
             run.outputs.append(ScanOutput(stem, result, tuple(files)))
         return run
 
-    def write(self, result: ScanResult, out_dir: Path, stem: str) -> tuple[Path, Path]:
-        """``<stem>.scan.json`` (the result) and ``<stem>.scan.md`` (the report), each written atomically."""
-        records = {r.sha256: r for r in self.records([d.sha256 for d in result.documents])}
-        return write_result(result, self.framework, out_dir, stem, records)
+    def write(
+        self, result: ScanResult, out_dir: Path, stem: str, records: Sequence[DocumentRecord] | None = None
+    ) -> tuple[Path, Path]:
+        """``<stem>.scan.json`` (the result) and ``<stem>.scan.md`` (the report), each written atomically. Pass the
+        scanned ``records`` where they are at hand; otherwise they are read from the registry again."""
+        if records is None:
+            records = self.records([d.sha256 for d in result.documents])
+        return write_result(result, self.framework, out_dir, stem, {r.sha256: r for r in records})
 
 
 def write_result(

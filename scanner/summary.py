@@ -17,7 +17,7 @@ import yaml
 
 from scanner.evidence import MAX_QUOTE, quote_window, sentence_spans, verify_quote
 from scanner.frameworks import Framework
-from scanner.results import STATUS_NL, Evidence, ScanResult, page_citation
+from scanner.results import STATUS_NL, STATUSES, Evidence, ScanResult, page_citation
 from scanner.types import DocumentRecord
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "ManagementSummary",
     "Priority",
     "Strength",
+    "actor_list",
     "find_actors",
     "management_summary",
     "named_roles",
@@ -50,6 +51,11 @@ class Priority:
     roles: tuple[str, ...]  # the framework's bruggenbouwers for it
 
     @property
+    def now(self) -> str:
+        """Where the policy stands: "nu deels" for the option itself, "<role>: deels" for a role's gap."""
+        return f"nu {self.status}" if self.element == self.option else f"{self.element}: {self.status}"
+
+    @property
     def first_step(self) -> str:
         """The advice's first sentence: what the summary page has room for (the report has the rest)."""
         m = re.search(r"(?<=[.!?])\s+(?=[A-Z])", self.advice)
@@ -61,6 +67,10 @@ class DocumentFact:
     kind: FactKind
     quote: str
     citation: str
+
+    @property
+    def kind_label(self) -> str:
+        return "Budget" if self.kind == "budget" else "Doel"
 
 
 @dataclass(frozen=True)
@@ -76,6 +86,7 @@ class Actor:
 
 @dataclass(frozen=True)
 class ManagementSummary:
+    counts: dict[str, int]  # per status (after review), for the summary's first sentence and the overview
     strengths: dict[str, list[Strength]]  # by environment label, in the framework's order (strongest quote first)
     priorities: list[Priority]
     facts: list[DocumentFact]
@@ -92,9 +103,7 @@ def _sentences(records: Sequence[DocumentRecord], multi: bool) -> list[tuple[str
     out = []
     for r in records:
         for p in r.pages:
-            cite = page_citation(
-                p.number, p.label if p.label != str(p.number) else None, r.file_name if multi else None
-            )
+            cite = page_citation(p.number, p.label, r.file_name if multi else None)
             for a, b in sentence_spans(p.text):
                 out.append((p.text[a:b], p.text, cite, p.number))
     return out
@@ -229,7 +238,13 @@ def management_summary(
     docs = [records[d.sha256] for d in result.documents if records and d.sha256 in records]
     facts = _facts(_sentences(docs, len(docs) > 1)) if docs else []
     actors = find_actors(docs) if docs else []
-    return ManagementSummary(_strengths(result, fw), _priorities(result, fw), facts, actors)
+    counts = {s: sum(f.effective_status == s for f in result.findings) for s in STATUSES}
+    return ManagementSummary(counts, _strengths(result, fw), _priorities(result, fw), facts, actors)
+
+
+def actor_list(actors: Sequence[Actor]) -> str:
+    """ "Sportraad (p. 2), Home-Start (p. 8)": how every output names the document's actors."""
+    return ", ".join(f"{a.label} (p. {a.page})" for a in actors)
 
 
 def named_roles(actors: Sequence[Actor], role_ids: Sequence[str]) -> list[Actor]:

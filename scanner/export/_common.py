@@ -20,7 +20,7 @@ from scanner.results import (
     ScanResult,
     page_citation,
 )
-from scanner.summary import Actor, named_roles
+from scanner.summary import Actor, actor_list, named_roles
 from scanner.types import DocumentRecord
 
 __all__ = [
@@ -168,7 +168,7 @@ def roles_text(actors: list[Actor], role_labels: list[str] | tuple[str, ...], fw
     present = named_roles(actors, ids)
     parts = []
     if present:
-        parts.append("Het document noemt al: " + ", ".join(f"{a.label} (p. {a.page})" for a in present) + ".")
+        parts.append("Het document noemt al: " + actor_list(present) + ".")
     if role_labels:
         parts.append("Het kader stelt als bruggenbouwer voor: " + ", ".join(role_labels) + ".")
     return " ".join(parts)

@@ -25,7 +25,7 @@ from scanner.export._word import add_table, matrix_table, new_document, para, ru
 from scanner.export.figures import matrix_png
 from scanner.frameworks import Framework
 from scanner.results import STATUS_NL, Finding, ScanResult, nl_date, nl_number, nl_percent
-from scanner.summary import Actor, ManagementSummary, management_summary
+from scanner.summary import Actor, ManagementSummary, actor_list, management_summary
 from scanner.types import DocumentRecord
 
 __all__ = ["report_docx"]
@@ -42,7 +42,7 @@ SUMMARY_PT = 9.5  # the management summary fits on about one page
 def _management(doc: DocxDocument, result: ScanResult, fw: Framework, ms: ManagementSummary) -> None:
     """One page a wethouder or manager reads first."""
     doc.add_heading("Managementsamenvatting", level=1)
-    counts = {s: sum(1 for f in result.findings if f.effective_status == s) for s in STATUS_NL}
+    counts = ms.counts
     n_docs = len(result.documents)
     para(
         doc,
@@ -66,25 +66,23 @@ def _management(doc: DocxDocument, result: ScanResult, fw: Framework, ms: Manage
         for pr in ms.priorities:
             p = para(doc, style="List Number")
             run(p, f"{pr.option}", bold=True, size=SUMMARY_PT)
-            now = f"nu {pr.status}" if pr.element == pr.option else f"{pr.element}: {pr.status}"
-            run(p, f" ({pr.environment}; {now}). ", size=SUMMARY_PT)
+            run(p, f" ({pr.environment}; {pr.now}). ", size=SUMMARY_PT)
             run(p, pr.first_step, size=SUMMARY_PT)  # the whole advice, with the bruggenbouwers, is under "Kansen"
     if ms.facts or ms.actors:
         doc.add_heading("Waar het document op kan bouwen", level=3)
         for fact in ms.facts:
             p = para(doc, style="List Bullet")
-            run(p, "Budget: " if fact.kind == "budget" else "Doel: ", bold=True, size=SUMMARY_PT)
+            run(p, f"{fact.kind_label}: ", bold=True, size=SUMMARY_PT)
             run(p, f"“{fact.quote}” ({fact.citation})", size=SUMMARY_PT)
         if ms.actors:
             p = para(doc, style="List Bullet")
             run(p, f"{ENV_ACTORS_NOTE}: ", bold=True, size=SUMMARY_PT)
-            run(p, ", ".join(f"{a.label} (p. {a.page})" for a in ms.actors[:16]) + ".", size=SUMMARY_PT)
+            run(p, actor_list(ms.actors[:16]) + ".", size=SUMMARY_PT)
     doc.add_page_break()
 
 
-def _summary(doc: DocxDocument, result: ScanResult, fw: Framework) -> None:
+def _summary(doc: DocxDocument, result: ScanResult, fw: Framework, counts: dict[str, int]) -> None:
     doc.add_heading("Overzicht per omgeving", level=1)
-    counts = {s: sum(1 for f in result.findings if f.effective_status == s) for s in STATUS_NL}
     n_docs = len(result.documents)
     para(
         doc,
@@ -267,7 +265,7 @@ def report_docx(result: ScanResult, fw: Framework, *, records: Mapping[str, Docu
         para(doc, warning, bold=True, color="9B1C1C")
     ms = management_summary(result, fw, records)
     _management(doc, result, fw, ms)
-    _summary(doc, result, fw)
+    _summary(doc, result, fw, ms.counts)
     _matrix(doc, result, fw)
     _environments(doc, result, fw)
     _gaps(doc, result, fw, ms.actors)

@@ -28,7 +28,7 @@ from scanner.export._common import (
 from scanner.export.figures import matrix_png
 from scanner.frameworks import Framework
 from scanner.results import STATUS_NL, Finding, ScanResult, nl_date, nl_percent
-from scanner.summary import ManagementSummary, management_summary
+from scanner.summary import ManagementSummary, actor_list, management_summary
 from scanner.types import DocumentRecord
 
 __all__ = ["report_html"]
@@ -69,7 +69,7 @@ def _finding(f: Finding) -> list[str]:
 
 
 def _management(result: ScanResult, fw: Framework, ms: ManagementSummary) -> list[str]:
-    counts = {s: sum(1 for f in result.findings if f.effective_status == s) for s in STATUSES}
+    counts = ms.counts
     out = [
         "<h2>Managementsamenvatting</h2>",
         f"<p>{len(fw.elements)} onderdelen van het kader: {counts['covered']} gedekt, {counts['partial']} deels, "
@@ -87,18 +87,16 @@ def _management(result: ScanResult, fw: Framework, ms: ManagementSummary) -> lis
     if ms.priorities:
         out += ["<h3>De belangrijkste kansen</h3>", "<ol>"]
         for pr in ms.priorities:
-            now = f"nu {pr.status}" if pr.element == pr.option else f"{pr.element}: {pr.status}"
             out.append(
-                f"<li><strong>{_e(pr.option)}</strong> ({_e(pr.environment)}; {_e(now)}). {_e(pr.first_step)}</li>"
+                f"<li><strong>{_e(pr.option)}</strong> ({_e(pr.environment)}; {_e(pr.now)}). {_e(pr.first_step)}</li>"
             )
         out.append("</ol>")
     if ms.facts or ms.actors:
         out += ["<h3>Waar het document op kan bouwen</h3>", "<ul>"]
         for fact in ms.facts:
-            kind = "Budget" if fact.kind == "budget" else "Doel"
-            out.append(f"<li><strong>{kind}:</strong> “{_e(fact.quote)}” ({_e(fact.citation)})</li>")
+            out.append(f"<li><strong>{fact.kind_label}:</strong> “{_e(fact.quote)}” ({_e(fact.citation)})</li>")
         if ms.actors:
-            names = ", ".join(f"{a.label} (p. {a.page})" for a in ms.actors[:16])
+            names = actor_list(ms.actors[:16])
             out.append(f"<li><strong>Organisaties en rollen die het document zelf noemt:</strong> {_e(names)}.</li>")
         out.append("</ul>")
     return out
@@ -130,7 +128,7 @@ def report_html(result: ScanResult, fw: Framework, *, records: Mapping[str, Docu
     ms = management_summary(result, fw, records)
     out += _management(result, fw, ms)
 
-    counts = {s: sum(1 for f in result.findings if f.effective_status == s) for s in STATUSES}
+    counts = ms.counts
     out += [
         "<h2>Overzicht per omgeving</h2>",
         f"<p>{len(fw.elements)} elementen: {counts['covered']} gedekt, {counts['partial']} deels, "

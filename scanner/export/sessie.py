@@ -36,7 +36,7 @@ from scanner.export._word import add_table, matrix_table, new_document, para, ru
 from scanner.export.figures import matrix_png
 from scanner.frameworks import Element, Framework
 from scanner.results import STATUS_NL, Finding, GapAdvice, ScanResult
-from scanner.summary import Actor, DocumentFact, management_summary
+from scanner.summary import Actor, DocumentFact, actor_list, management_summary
 from scanner.types import DocumentRecord
 
 __all__ = ["AGENDA", "SessionGap", "Stelling", "session_gaps", "session_pack_docx", "session_statements"]
@@ -401,7 +401,7 @@ def _invitations(doc: DocxDocument, fw: Framework, result: ScanResult, actors: S
         p = para(doc)
         run(p, f"{env.label}: ", bold=True)
         named = [a for a in actors if a.environment == env.id]
-        run(p, ("genoemd in het document: " + ", ".join(f"{a.label} (p. {a.page})" for a in named) + ". ")
+        run(p, ("genoemd in het document: " + actor_list(named) + ". ")
             if named else "het document noemt hier geen organisatie of rol. ")  # fmt: skip
         roles = [e for e in fw.elements_of(env.id) if fw.dimension(e.dimension).is_role]
         missing = [r.label for r in roles if not any(a.role == r.id for a in actors)]
@@ -409,7 +409,7 @@ def _invitations(doc: DocxDocument, fw: Framework, result: ScanResult, actors: S
             run(p, "Het kader stelt voor (nog niet genoemd in het document): " + "; ".join(missing) + ".", italic=True)
     general = [a for a in actors if a.environment == "algemeen"]
     if general:
-        para(doc, "Verder genoemd in het document: " + ", ".join(f"{a.label} (p. {a.page})" for a in general) + ".")
+        para(doc, "Verder genoemd in het document: " + actor_list(general) + ".")
 
 
 def _overview_a3(doc: DocxDocument, result: ScanResult, fw: Framework) -> None:

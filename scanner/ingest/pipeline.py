@@ -12,6 +12,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 from scanner.embed.base import Embedder
 from scanner.errors import DocumentError
@@ -34,6 +35,7 @@ __all__ = [
     "prepare_document",
 ]
 
+IngestStatus = Literal["ingested", "already-stored"]
 # progress(stage, done, total, label): stage is "files" or "embed"
 ProgressFn = Callable[[str, int, int, str], None]
 
@@ -143,16 +145,24 @@ def _stored_report(
     if not (registry.has(sha) and store.has_document(sha)):
         return None
     rec = registry.get(sha)
+    return _report(rec, str(path.resolve()), "already-stored", len(store.chunks_of(sha)), time.perf_counter() - t0,
+                   embedder)  # fmt: skip
+
+
+def _report(
+    rec: DocumentRecord, path: str, status: IngestStatus, chunks: int, seconds: float, embedder: Embedder
+) -> IngestReport:
+    """The ingestion report of a stored document, whether it was stored now or before."""
     return IngestReport(
-        path=str(path.resolve()),
-        sha256=sha,
-        status="already-stored",
+        path=path,
+        sha256=rec.sha256,
+        status=status,
         pages=rec.page_count,
         pages_without_text=tuple(rec.pages_without_text),
         scanned_pages=tuple(rec.scanned_pages),
         characters=sum(len(p.text) for p in rec.pages),
-        chunks=len(store.chunks_of(sha)),
-        seconds=round(time.perf_counter() - t0, 3),
+        chunks=chunks,
+        seconds=round(seconds, 3),
         embedder=embedder.id,
     )
 
@@ -249,15 +259,6 @@ def _store_document(
         # and chunk ids are deterministic, so a rerun after an interruption just completes the work.
         _embed_and_store(prepared, embedder, store, progress, chunk_vectors)
         registry.save(rec)
-    return IngestReport(
-        path=str(rec.path),
-        sha256=rec.sha256,
-        status="already-stored" if already else "ingested",
-        pages=rec.page_count,
-        pages_without_text=tuple(rec.pages_without_text),
-        scanned_pages=tuple(rec.scanned_pages),
-        characters=sum(len(p.text) for p in rec.pages),
-        chunks=len(prepared.chunks),
-        seconds=round(prepared.read_seconds + time.perf_counter() - t0, 3),
-        embedder=embedder.id,
-    )
+    status: IngestStatus = "already-stored" if already else "ingested"
+    seconds = prepared.read_seconds + time.perf_counter() - t0
+    return _report(rec, str(rec.path), status, len(prepared.chunks), seconds, embedder)

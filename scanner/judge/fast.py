@@ -188,8 +188,7 @@ class FastJudge:
 
     def _chunk_vectors(self, chunks: Sequence[Chunk], progress: Callable[[int, int], None] | None = None) -> np.ndarray:
         units, _ = self.read(chunks)
-        cache = self.cache_dir / "sentences" if self.cache_dir else None
-        vectors = SentenceVectors(self.embedder, cache)(units, progress)
+        vectors = self._sentence_vectors(units, progress)
         out = np.zeros((len(chunks), self.embedder.dimension), np.float32)
         row = {c.id: i for i, c in enumerate(chunks)}
         counts = np.zeros(len(chunks), np.int32)
@@ -202,6 +201,13 @@ class FastJudge:
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.maximum(norms, 1e-12)
 
+    def _sentence_vectors(
+        self, units: Sequence[Unit], progress: Callable[[int, int], None] | None = None
+    ) -> np.ndarray:
+        """The units' vectors through the one on-disk cache that ingestion and the scan share."""
+        cache = self.cache_dir / "sentences" if self.cache_dir else None
+        return SentenceVectors(self.embedder, cache)(units, progress)
+
     def _lexical_for(self, elements: Sequence[Element]) -> LexicalFeatures:
         key = tuple(e.id for e in elements)
         if key not in self._lexical:
@@ -212,8 +218,7 @@ class FastJudge:
         """Every sentence against every element (columns in the order of ``elements``)."""
         if progress:
             progress("judge", 0, 2, "zinnen lezen")
-        cache = self.cache_dir / "sentences" if self.cache_dir else None
-        vectors = SentenceVectors(self.embedder, cache)(units)
+        vectors = self._sentence_vectors(units)
         lexical = self._lexical_for(elements)(units)
         if progress:
             progress("judge", 1, 2, "zinnen beoordelen")
