@@ -111,7 +111,26 @@ def _advice_for(fw: Framework, option: Element, builds_on: list[Evidence]) -> Ga
     )
 
 
+def _builds_on(gap: Finding, option: Element, by_id: Mapping[str, Finding]) -> list[Evidence]:
+    """What the document really offers to build this option on, never a neighbour's quote about something else:
+    the gap's own partial evidence (the document speaks of it, not yet firmly), then the option itself where the
+    document covers it (the gap is a role that could carry it), then a bruggenbouwer of the option the document
+    covers. Empty where the document offers nothing; the outputs then show no aanknopingspunt."""
+    out: list[Evidence] = list(gap.evidence[:2]) if gap.effective_status == "partial" else []
+    linked = [option.id, *option.roles]
+    for eid in linked:
+        x = by_id.get(eid)
+        if x is None or x.element_id == gap.element_id or x.effective_status != "covered" or not x.evidence:
+            continue
+        if len(out) >= 3:
+            break
+        if all(x.evidence[0].quote != e.quote for e in out):
+            out.append(x.evidence[0])
+    return out
+
+
 def find_gaps(fw: Framework, findings: Sequence[Finding]) -> list[Gap]:
+    by_id = {f.element_id: f for f in findings}
     gaps = []
     for f in findings:
         dim = fw.dimension(f.dimension)
@@ -124,16 +143,9 @@ def find_gaps(fw: Framework, findings: Sequence[Finding]) -> list[Gap]:
             for x in same_env
             if not (fw.dimension(x.dimension).is_action or fw.dimension(x.dimension).is_role)
         ]
-        # What the document already has: this element's own partial evidence, then covered elements nearby.
-        builds_on = list(f.evidence[:2])
-        for x in same_env:
-            if len(builds_on) >= 3:
-                break
-            if x.effective_status == "covered" and x.element_id != f.element_id and x.evidence:
-                builds_on.append(x.evidence[0])
         # a missing role: the options it carries
         options = [el] if dim.is_action else [o for o in fw.elements if el.id in o.roles]
-        advice = [_advice_for(fw, o, builds_on) for o in options]
+        advice = [_advice_for(fw, o, _builds_on(f, o, by_id)) for o in options]
         gaps.append(
             Gap(
                 element_id=f.element_id,

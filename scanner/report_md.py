@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from scanner.export._common import cite, firmness_text, nearest_pages, roles_text
+from scanner.export._common import cite, firmness_text, nearest_pages, override_text, roles_text
 from scanner.frameworks import Framework
 from scanner.results import STATUS_ICON, STATUS_NL, ScanResult, nl_date, nl_number, nl_percent
 from scanner.summary import actor_list, management_summary
@@ -86,8 +86,8 @@ def render_markdown(result: ScanResult, fw: Framework, records: Mapping[str, Doc
                 out.append(f"{f.rationale}  ")
                 if firmness := firmness_text(f):
                     out.append(f"{firmness}.  ")
-                if f.override:
-                    out.append(f"Aangepast bij review: {f.override.get('note', '')}  ")
+                if note := override_text(f):
+                    out.append(f"*{note}*  ")
                 for e in f.evidence:
                     out.append(f"> “{_quote(e.quote)}” ({cite(e)})")
                     out.append("")

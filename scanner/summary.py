@@ -17,7 +17,7 @@ import yaml
 
 from scanner.evidence import MAX_QUOTE, quote_window, sentence_spans, verify_quote
 from scanner.frameworks import Framework
-from scanner.results import STATUS_NL, STATUSES, Evidence, ScanResult, page_citation
+from scanner.results import STATUS_NL, STATUSES, Evidence, Gap, ScanResult, page_citation
 from scanner.types import DocumentRecord
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "find_actors",
     "management_summary",
     "named_roles",
+    "ranked_gaps",
 ]
 
 FactKind = Literal["budget", "doel"]
@@ -195,17 +196,25 @@ def _strengths(result: ScanResult, fw: Framework, per_environment: int = 2) -> d
     return out
 
 
-def _priorities(result: ScanResult, fw: Framework, most: int = 4, per_environment: int = 2) -> list[Priority]:
-    """The gaps that matter most: missing handelingsopties before partial ones, then missing bruggenbouwers; the
-    environment with the least coverage first; at most two per environment, so every environment is heard."""
+_RANK = {("ho", "not_found"): 0, ("ho", "partial"): 1, ("bb", "not_found"): 2, ("bb", "partial"): 3}
+
+
+def ranked_gaps(result: ScanResult, fw: Framework) -> list[Gap]:
+    """The gaps with advice, most important first: missing handelingsopties, partial ones, missing bruggenbouwers,
+    partial ones; within each, the environment with the least coverage first (the framework's order otherwise)."""
     share = {
         env.id: sum(f.effective_status == "covered" for f in result.findings if f.environment == env.id)
         / max(1, sum(f.environment == env.id for f in result.findings))
         for env in fw.environments
     }
-    rank = {("ho", "not_found"): 0, ("ho", "partial"): 1, ("bb", "not_found"): 2, ("bb", "partial"): 3}
     gaps = [g for g in result.gaps if g.advice]
-    gaps.sort(key=lambda g: (rank.get((g.dimension, g.status), 4), share.get(g.environment, 1.0)))
+    return sorted(gaps, key=lambda g: (_RANK.get((g.dimension, g.status), 4), share.get(g.environment, 1.0)))
+
+
+def _priorities(result: ScanResult, fw: Framework, most: int = 4, per_environment: int = 2) -> list[Priority]:
+    """The gaps that matter most: missing handelingsopties before partial ones, then missing bruggenbouwers; the
+    environment with the least coverage first; at most two per environment, so every environment is heard."""
+    gaps = ranked_gaps(result, fw)
     env_label = {e.id: e.label for e in fw.environments}
     out: list[Priority] = []
     per: dict[str, int] = {}

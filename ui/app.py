@@ -6,6 +6,7 @@ gradio is imported inside the functions below. No ``from __future__ import annot
 handlers' annotations at run time to hand them the ``gr.Request`` of the session.
 """
 
+import json
 import os
 import threading
 from dataclasses import dataclass, field, replace
@@ -55,14 +56,30 @@ CSS = """
 #bs-status:not(:empty) { min-height: 2.5em; }
 /* Gradio's "- or -" between the upload texts is light grey (below 4.5:1); the same grey as our hints */
 #bs-upload .or { color: #4b5563; }
+/* matrix dots are buttons that open their finding */
+.bs-matrix button.bs-dot { background: none; border: 0; padding: 0 1px; margin: 0; font: inherit; cursor: pointer; }
+.bs-matrix button.bs-dot:focus-visible { outline: 3px solid #1e40af; outline-offset: 1px; }
+/* the page stays beside the quotes while the left column scrolls */
+#bs-page-col { position: sticky; top: 8px; align-self: flex-start; }
 /* the selected tab's orange text was below 4.5:1 */
 button[role="tab"] { color: #374151; }
 button[role="tab"][aria-selected="true"] { color: #1e40af; border-color: #1e40af; }
 """
 
-# Gradio wraps a page image in a button with no accessible name (axe-core: button-name, serious); name it in Dutch.
+# - Gradio wraps a page image in a button with no accessible name (axe-core: button-name, serious); name it.
+# - A dot in the matrix opens its finding: the element id goes through a hidden text box (#bs-jump) to the server.
 HEAD = """<script>
+document.addEventListener("click", (ev) => {
+  const dot = ev.target.closest && ev.target.closest(".bs-matrix [data-element]");
+  const box = document.querySelector("#bs-jump textarea, #bs-jump input");
+  if (!dot || !box) return;
+  box.value = dot.dataset.element + "@" + Date.now();
+  box.dispatchEvent(new Event("input", { bubbles: true }));
+});
+// the page is Dutch, whatever the browser's language (WCAG 3.1.1: screen readers pronounce it as Dutch)
+document.documentElement.lang = "nl";
 new MutationObserver(() => {
+  if (document.documentElement.lang !== "nl") document.documentElement.lang = "nl";
   document.querySelectorAll(".image-container > button:not([aria-label])").forEach((b) => {
     b.setAttribute("aria-label", "Pagina met het gemarkeerde citaat");
   });
@@ -82,6 +99,53 @@ class Session:
 
     docs: list[Document] = field(default_factory=list)
     result: ScanResult | None = None
+
+
+# Gradio's own texts ("Drop File Here", "Click to Upload", "Loading" ...) follow the browser's language; the users
+# read Dutch whatever their browser says, so Gradio's Dutch texts (taken from its own translation, gradio_nl.json)
+# are given for every language Gradio ships.
+GRADIO_LOCALES = [
+    "ar",
+    "ca",
+    "ckb",
+    "de",
+    "en",
+    "es",
+    "et",
+    "eu",
+    "fa",
+    "fi",
+    "fr",
+    "he",
+    "hi",
+    "id",
+    "ja",
+    "ko",
+    "lt",
+    "nb",
+    "nl",
+    "pl",
+    "pt",
+    "pt-BR",
+    "ro",
+    "ru",
+    "sv",
+    "ta",
+    "th",
+    "tr",
+    "uk",
+    "ur",
+    "uz",
+    "zh-CN",
+    "zh-TW",
+]
+
+
+def gradio_dutch() -> "gr.I18n":
+    import gradio as gr
+
+    texts = json.loads((Path(__file__).parent / "gradio_nl.json").read_text(encoding="utf-8"))
+    return gr.I18n(**{locale: texts for locale in GRADIO_LOCALES})
 
 
 def configure(settings: Settings) -> UiStore:
@@ -142,10 +206,11 @@ def build_app(service: UiService) -> "gr.Blocks":
             reopen_btn = gr.Button("Eerdere scan openen", scale=1, elem_id="bs-reopen")
         status = gr.Markdown(elem_id="bs-status")
 
-        with gr.Column(visible=False, elem_id="bs-results") as results, gr.Tabs():
-            with gr.Tab("Overzicht", elem_id="bs-tab-overview"):
+        with gr.Column(visible=False, elem_id="bs-results") as results, gr.Tabs() as tabs:
+            with gr.Tab("Overzicht", id="overview", elem_id="bs-tab-overview"):
                 summary = gr.HTML(elem_id="bs-summary")
-            with gr.Tab("Bevindingen per element", elem_id="bs-tab-findings"):
+                jump = gr.Textbox(visible="hidden", elem_id="bs-jump", label="Element openen", max_lines=1)
+            with gr.Tab("Bevindingen per element", id="findings", elem_id="bs-tab-findings"):
                 element = gr.Dropdown([], label="Element", elem_id="bs-element")
                 with gr.Row():
                     with gr.Column(scale=1):
@@ -163,16 +228,16 @@ def build_app(service: UiService) -> "gr.Blocks":
                                 change_btn = gr.Button("Status wijzigen", variant="primary", elem_id="bs-change")
                                 undo_btn = gr.Button("Beoordeling intrekken", elem_id="bs-undo")
                             review_msg = gr.Markdown(elem_id="bs-review-msg")
-                    with gr.Column(scale=1):
+                    with gr.Column(scale=1, elem_id="bs-page-col"):
                         page_msg = gr.Markdown(elem_id="bs-page-msg")
                         page_img = gr.Image(
                             type="pil", format="png", interactive=False, label="Pagina", elem_id="bs-page",
                             buttons=["download"],  # Gradio's other icon buttons carry no accessible name
                         )  # fmt: skip
                         page_text = gr.HTML(visible=False, elem_id="bs-page-text")
-            with gr.Tab("Kansen en advies", elem_id="bs-tab-gaps"):
+            with gr.Tab("Kansen en advies", id="gaps", elem_id="bs-tab-gaps"):
                 gaps = gr.HTML(elem_id="bs-gaps")
-            with gr.Tab("Downloaden", elem_id="bs-tab-downloads"):
+            with gr.Tab("Downloaden", id="downloads", elem_id="bs-tab-downloads"):
                 gr.Markdown(
                     "Download het resultaat, inclusief uw beoordelingen. De labels (JSONL) gebruikt u voor "
                     "de evaluatie: `beleidsscan eval --labels BESTAND.labels.jsonl`."
@@ -195,7 +260,7 @@ def build_app(service: UiService) -> "gr.Blocks":
             return [
                 gr.Column(visible=True),
                 vm.summary_html(result, fw),
-                vm.gaps_html(result, fw),
+                vm.gaps_html(result, fw, service.actors(result)),
                 gr.Dropdown(choices=choices, value=value),
                 *[
                     gr.DownloadButton(e.label, value=str(p) if p else None, visible=p is not None)
@@ -344,7 +409,17 @@ def build_app(service: UiService) -> "gr.Blocks":
                 gr.HTML(value=view.html or "", visible=view.html is not None),
             ]
 
-        quotes.change(on_quote, [quotes, element, state], [page_img, page_msg, page_text])
+        quotes.change(on_quote, [quotes, element, state], [page_img, page_msg, page_text]).then(
+            None, js="() => document.querySelector('#bs-page-msg')?.scrollIntoView({block: 'nearest'})"
+        )
+
+        def on_jump(value: str | None, sess: Session) -> list[Any]:
+            element_id = (value or "").split("@")[0]
+            if sess.result is None or element_id not in {f.element_id for f in sess.result.findings}:
+                return [gr.skip(), gr.skip()]
+            return [gr.Tabs(selected="findings"), gr.Dropdown(value=element_id)]
+
+        jump.change(on_jump, [jump, state], [tabs, element])
 
         # -- review ------------------------------------------------------------------------------
 
@@ -435,6 +510,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int | None = None, 
         theme=theme,
         css=CSS,
         head=HEAD,
+        i18n=gradio_dutch(),
         quiet=not block,
     )
     return demo

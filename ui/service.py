@@ -18,6 +18,7 @@ from scanner.frameworks import Framework, list_frameworks, load_framework
 from scanner.results import ScanResult
 from scanner.scan import Scanner
 from scanner.settings import Settings
+from scanner.summary import Actor, find_actors
 from scanner.workspace import Workspace
 
 from .store import UiStore
@@ -60,6 +61,7 @@ class UiService:
         self._scanners: dict[tuple[str, str], Scanner] = {}
         self._frameworks: dict[str, Framework] = {}
         self._session_docs: dict[str, set[str]] = {}
+        self._actors: dict[tuple[str, ...], list[Actor]] = {}
 
     # -- set-up ----------------------------------------------------------------------------------
 
@@ -214,6 +216,14 @@ class UiService:
         updated = review(result, self.framework(result.framework.id), element_id, status, note, by)
         self.save(updated)
         return updated
+
+    def actors(self, result: ScanResult) -> list[Actor]:
+        """The organisations and roles the scanned documents name (for the advice's bruggenbouwers)."""
+        key = tuple(d.sha256 for d in result.documents)
+        if key not in self._actors:
+            registry = (self._ws or self.workspace()).registry
+            self._actors[key] = find_actors([registry.get(s) for s in key if registry.has(s)])
+        return self._actors[key]
 
     def exports(self, session: str, result: ScanResult) -> list[Path | None]:
         """The downloads for this session, written to its own folder (one file per export, in the order the UI

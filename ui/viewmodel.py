@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scanner.analysis import MatrixCell, coverage_matrix
-from scanner.export._common import firmness_text
+from scanner.export._common import firmness_text, roles_text
 from scanner.frameworks import Framework
 from scanner.results import STATUS_ICON, STATUS_INK, STATUS_NL, STATUSES, Evidence, Finding, ScanResult, page_citation
+from scanner.summary import Actor, ranked_gaps
 from scanner.types import DocumentRecord
 
 __all__ = [
@@ -129,9 +130,11 @@ def matrix_html(result: ScanResult, fw: Framework) -> str:
             if not cell.total:
                 cells.append('<td class="bs-cell bs-empty">–</td>')
                 continue
+            # each dot is a button that opens its finding (ui.app wires the click; Enter works as well)
             dots = "".join(
-                f'<span class="bs-dot" style="color:{COLOR[s]}" title="{_esc(STATUS_NL[s])}: {_label(lbl)} ({eid})">'
-                f"{ICON[s]}</span>"
+                f'<button type="button" class="bs-dot" data-element="{eid}" style="color:{COLOR[s]}" '
+                f'title="{_esc(STATUS_NL[s])}: {_label(lbl)}" aria-label="{_label(lbl)}: {_esc(STATUS_NL[s])}">'
+                f"{ICON[s]}</button>"
                 for eid, lbl, s in ((f.element_id, f.label, f.effective_status) for f in cell.findings)
             )
             counts = " · ".join(f"{cell.counts[s]} {STATUS_NL[s]}" for s in STATUSES if cell.counts[s])
@@ -152,7 +155,7 @@ def matrix_html(result: ScanResult, fw: Framework) -> str:
         '<figure class="bs-matrix" aria-label="Dekkingsmatrix">'
         f'<table><thead><tr><th scope="col">Omgeving</th>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
         f"<figcaption>Dekking per omgeving en dimensie. {legend}. Kleur: van rood (niets gevonden) "
-        "via geel naar groen (alles gedekt).</figcaption></figure>"
+        "via geel naar groen (alles gedekt). Kies een bolletje om de bevinding te openen.</figcaption></figure>"
     )
 
 
@@ -300,41 +303,72 @@ def page_ref(result: ScanResult, element_id: str, key: str) -> PageRef | None:
 # --- gaps and advice ---------------------------------------------------------------------------------
 
 
-def gaps_html(result: ScanResult, fw: Framework) -> str:
-    """Per environment: the verdict, then each gap with its handelingsopties, bruggenbouwers and source."""
+def gaps_html(result: ScanResult, fw: Framework, actors: Sequence[Actor] = (), top: int = 5) -> str:
+    """Per environment: the verdict and its context once, then the gaps to take up first (at most ``top``, ranked
+    as the management summary ranks them) with each handelingsoptie shown once, and the other gaps folded away.
+
+    Bruggenbouwers say which roles the document already names (``actors``) and which the framework suggests; an
+    aanknopingspunt appears only where the analysis found one in the document (``GapAdvice.builds_on``).
+    """
     parts = ['<div class="bs-gaps">']
     if not result.gaps:
         parts.append("<p>Alle handelingsopties en bruggenbouwers zijn gedekt.</p>")
     summaries = {s.environment: s for s in result.summary}
     dims = {d.id: d.label for d in fw.dimensions}
+    ranked = ranked_gaps(result, fw)
     for env in fw.environments:
-        gaps = [g for g in result.gaps if g.environment == env.id]
+        gaps = [g for g in ranked if g.environment == env.id]
         s = summaries.get(env.id)
         parts.append(f'<section class="bs-gap-env" data-env="{env.id}"><h3>{_label(env.label)}</h3>')
         if s:
             parts.append(f'<p class="bs-verdict">{_esc(s.verdict)}</p>')
         if not gaps:
             parts.append("<p>Geen kansen: alle handelingsopties en bruggenbouwers in deze omgeving zijn gedekt.</p>")
-        elif gaps[0].context:  # the same for every gap of the environment: shown once
+            parts.append("</section>")
+            continue
+        if gaps[0].context:  # the same for every gap of the environment: shown once
             context = _esc("; ".join(gaps[0].context))
             parts.append(f'<p class="bs-context">Stand van meerwaarde en factoren in deze omgeving: {context}.</p>')
-        for g in gaps:
+        first, rest = gaps[:top], gaps[top:]
+        parts.append(f'<h4>Eerst oppakken ({len(first)} van {len(gaps)})</h4><ol class="bs-priorities">')
+        shown: dict[str, str] = {}  # option id -> the gap it was shown under
+        for g in first:
             parts.append(
-                f'<div class="bs-gap" data-element="{_esc(g.element_id)}"><h4>{_badge(g.status)} {_label(g.label)} '
-                f"<small>({_esc(dims.get(g.dimension, g.dimension))})</small></h4>"
+                f'<li class="bs-gap" data-element="{_esc(g.element_id)}"><p><b>{_label(g.label)}</b> '
+                f"{_badge(g.status)} <small>({_esc(dims.get(g.dimension, g.dimension))})</small></p>"
             )
             for a in g.advice:
-                parts.append(
-                    f'<div class="bs-advice"><p><b>Handelingsoptie:</b> {_label(a.option_label)}</p>'
-                    f"<p>{_esc(a.advice)}</p>"
+                if a.option_id in shown:
+                    parts.append(f'<p class="bs-advice">Handelingsoptie {_label(a.option_label)}: zie hierboven.</p>')
+                    continue
+                shown[a.option_id] = g.element_id
+                option = (
+                    "" if a.option_id == g.element_id else f"<p><b>Handelingsoptie:</b> {_label(a.option_label)}</p>"
                 )
+                parts.append(f'<div class="bs-advice">{option}<p>{_esc(a.advice)}</p>')
                 if a.roles:
-                    parts.append(f"<p><b>Bruggenbouwers:</b> {', '.join(_label(r) for r in a.roles)}</p>")
+                    parts.append(f"<p><b>Bruggenbouwers:</b> {_esc(roles_text(list(actors), a.roles, fw))}</p>")
                 if a.builds_on:
                     items = "".join(f"<li>“{_label(e.quote)}” ({_cite(e)})</li>" for e in a.builds_on[:3])
-                    parts.append(f"<p><b>Aanknopingspunten in het document:</b></p><ul>{items}</ul>")
+                    parts.append(f"<p><b>Aanknopingspunt in het document:</b></p><ul>{items}</ul>")
                 parts.append(f'<p class="bs-source">Bron in het kader: {_esc(a.source)}</p></div>')
-            parts.append("</div>")
+            parts.append("</li>")
+        parts.append("</ol>")
+        if rest:
+            rest_items: list[str] = []
+            for g in rest:
+                options = [_label(a.option_label) for a in g.advice if a.option_id not in shown]
+                for a in g.advice:
+                    shown.setdefault(a.option_id, g.element_id)
+                opts = f": {', '.join(options)}" if options and options != [_label(g.label)] else ""
+                rest_items.append(
+                    f'<li class="bs-gap" data-element="{_esc(g.element_id)}">{_label(g.label)} '
+                    f"{_badge(g.status)}{opts}</li>"
+                )
+            parts.append(
+                f"<details><summary>Overige kansen in deze omgeving ({len(rest)})</summary>"
+                f'<ul class="bs-rest">{"".join(rest_items)}</ul></details>'
+            )
         parts.append("</section>")
     if fw.notes:
         notes = "".join(f"<li>{_esc(n)}</li>" for n in fw.notes)

@@ -18,6 +18,7 @@ from scanner.results import (
     Evidence,
     Finding,
     ScanResult,
+    nl_date,
     page_citation,
 )
 from scanner.summary import Actor, actor_list, named_roles
@@ -101,7 +102,9 @@ def override_text(f: Finding) -> str | None:
     parts = [f"Beoordeling: {STATUS_NL.get(o.get('status', ''), o.get('status', ''))}"]
     if f.effective_status != f.status:
         parts[0] += f" (oordeel van de scan: {STATUS_NL[f.status]})"
-    who = " ".join(x for x in (f"door {o['by']}" if o.get("by") else "", f"op {o['at']}" if o.get("at") else "") if x)
+    who = " ".join(
+        x for x in (f"door {o['by']}" if o.get("by") else "", f"op {nl_date(o['at'])}" if o.get("at") else "") if x
+    )
     if who:
         parts.append(who)
     text = ", ".join(parts)
@@ -164,11 +167,16 @@ def nearest_pages(f: Finding) -> str:
 def roles_text(actors: list[Actor], role_labels: list[str] | tuple[str, ...], fw: Framework) -> str:
     """Which bruggenbouwers the municipality already has (named in its document) and which the framework suggests;
     a framework role is never presented as one the municipality has."""
-    ids = [e.id for e in fw.elements if e.dimension == "bb" and e.label in role_labels]
-    present = named_roles(actors, ids)
+    roles = [e for e in fw.elements if e.dimension == "bb" and e.label in role_labels]
+    present = named_roles(actors, [e.id for e in roles])
+    has = {a.role for a in present}
+    missing = [e.label for e in roles if e.id not in has] + [
+        r for r in role_labels if r not in {e.label for e in roles}
+    ]
     parts = []
     if present:
         parts.append("Het document noemt al: " + actor_list(present) + ".")
-    if role_labels:
-        parts.append("Het kader stelt als bruggenbouwer voor: " + ", ".join(role_labels) + ".")
+    if missing:
+        also = " daarnaast" if present else ""
+        parts.append(f"Het kader stelt{also} als bruggenbouwer voor: " + ", ".join(missing) + ".")
     return " ".join(parts)

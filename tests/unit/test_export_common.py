@@ -123,3 +123,17 @@ def test_document_records_says_what_to_do_when_a_document_is_missing(sample: Sam
 def test_markdown_is_the_existing_report(sample: Sample) -> None:
     md = render(sample.result, sample.fw, "md").decode("utf-8")
     assert md == render_markdown(sample.result, sample.fw)
+
+
+def test_roles_text_names_what_the_document_has_and_suggests_only_the_rest(sample: Sample) -> None:
+    from scanner.export._common import roles_text
+    from scanner.summary import Actor
+
+    fw = sample.fw
+    a, b = [e for e in fw.elements if e.dimension == "bb"][:2]
+    has_a = [Actor("Stichting Welzijn", a.environment, True, "Stichting Welzijn verbindt.", "p. 2", a.id, 2)]
+    assert roles_text(has_a, [a.label, b.label], fw) == (
+        f"Het document noemt al: Stichting Welzijn (p. 2). Het kader stelt daarnaast als bruggenbouwer voor: {b.label}."
+    )
+    assert roles_text(has_a, [a.label], fw) == "Het document noemt al: Stichting Welzijn (p. 2)."
+    assert roles_text([], [a.label], fw) == f"Het kader stelt als bruggenbouwer voor: {a.label}."

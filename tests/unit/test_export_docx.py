@@ -10,10 +10,11 @@ import pytest
 from docx.document import Document as DocxDocument
 
 from scanner.cli import main
-from scanner.export._common import one_line
+from scanner.export._common import one_line, roles_text
 from scanner.export.docx import report_docx
 from scanner.export.figures import matrix_png
 from scanner.results import STATUS_NL, page_citation
+from scanner.summary import find_actors
 from tests.unit.test_export_common import NOTE, Sample, build_sample
 
 
@@ -89,7 +90,7 @@ def test_overrides_show_the_reviewers_status_and_the_judges(doc: DocxDocument, s
     heading = next(p.text for p in doc.paragraphs if p.text.startswith(f.label + " — "))
     assert heading == f"{f.label} — niet gevonden (aangepast bij review; scan: gedekt)"
     text = _all_text(doc)
-    assert "Beoordeling: niet gevonden (oordeel van de scan: gedekt), door onderzoeker A op 2026-01-15." in text
+    assert "Beoordeling: niet gevonden (oordeel van de scan: gedekt), door onderzoeker A op 15 januari 2026." in text
     assert NOTE["note"] in text
     assert "Bij review zijn 2 oordelen bekeken en 2 aangepast." in text
 
@@ -97,11 +98,13 @@ def test_overrides_show_the_reviewers_status_and_the_judges(doc: DocxDocument, s
 def test_gaps_carry_the_options_roles_and_sources(doc: DocxDocument, sample: Sample) -> None:
     h3 = _headings(doc, 3)
     text = _all_text(doc)
+    actors = find_actors([sample.record])
     for g in sample.result.gaps:
         assert f"{g.label} ({STATUS_NL[g.status]})" in h3
         for a in g.advice:
             assert a.advice in text and f"Bron in het kader: {a.source}." in text
-            assert f"Het kader stelt als bruggenbouwer voor: {', '.join(a.roles)}." in text
+            # each role either named by the document (with its page) or suggested by the framework, never both
+            assert roles_text(actors, a.roles, sample.fw) in text
 
 
 def test_references_name_the_framework_documents_and_settings(doc: DocxDocument, sample: Sample) -> None:

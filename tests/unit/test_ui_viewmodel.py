@@ -17,6 +17,7 @@ from scanner.judge.fake import KeywordJudge
 from scanner.results import ScanResult
 from scanner.review import labels_from_result, labels_jsonl, overrides_of, review, scan_key
 from scanner.scan import Scanner
+from scanner.summary import Actor, ranked_gaps
 from scanner.workspace import Workspace
 from tests.conftest import SAMPLE_MD
 
@@ -144,15 +145,47 @@ def test_element_choices_follow_the_framework_and_mark_reviews(result: ScanResul
 def test_gap_view_per_environment_with_options_roles_and_source(result: ScanResult, framework: Framework) -> None:
     html = vm.gaps_html(result, framework)
     assert html.count('class="bs-gap-env"') == 3
-    assert html.count('class="bs-gap" ') == len(result.gaps)
+    assert html.count('class="bs-gap" ') == len(result.gaps)  # every gap is listed, the first ones in full
     for g in result.gaps:
         assert f'data-element="{g.element_id}"' in html
-        for a in g.advice:
-            assert vm._esc(a.source) in html
-            for role in a.roles:
-                assert vm._esc(role) in html
-    assert "Handelingsoptie:" in html and "Bron in het kader:" in html
+    ranked = ranked_gaps(result, framework)
+    for env in framework.environments:
+        first = [g for g in ranked if g.environment == env.id][:5]
+        section = html.split(f'data-env="{env.id}"')[1].split("</section>")[0]
+        top = section.split("</ol>")[0]
+        assert top.count('class="bs-gap" ') == len(first) <= 5
+        for g in first:  # in the order of priority, with each option's source and the framework's roles
+            assert f'data-element="{g.element_id}"' in top
+            for a in g.advice:
+                assert vm._esc(a.source) in section or "zie hierboven" in section
+    for a in (a for g in result.gaps for a in g.advice):
+        assert html.count(vm._esc(a.advice)) <= 1  # an option's advice is never repeated
+    assert "Bron in het kader:" in html
     assert html.count("Stand van meerwaarde en factoren") <= 3  # once per environment, not under every gap
+
+
+def test_gap_view_top_is_ranked_and_rest_folded(result: ScanResult, framework: Framework) -> None:
+    html = vm.gaps_html(result, framework, top=2)
+    for env in framework.environments:
+        gaps = [g for g in ranked_gaps(result, framework) if g.environment == env.id]
+        section = html.split(f'data-env="{env.id}"')[1].split("</section>")[0]
+        order = [g.element_id for g in gaps if f'data-element="{g.element_id}"' in section.split("</ol>")[0]]
+        assert order == [g.element_id for g in gaps[:2]]
+        if len(gaps) > 2:
+            assert f"Overige kansen in deze omgeving ({len(gaps) - 2})" in section
+
+
+def test_gap_view_names_the_roles_the_document_has_apart_from_the_frameworks(
+    result: ScanResult, framework: Framework
+) -> None:
+    gap = next(g for g in ranked_gaps(result, framework) if any(a.role_ids for a in g.advice))
+    advice = next(a for a in gap.advice if a.role_ids)
+    role = framework.element(advice.role_ids[0])
+    actor = Actor("Stichting Welzijn", gap.environment, True, "Stichting Welzijn verbindt.", "p. 2", role.id, 2)
+    html = vm.gaps_html(result, framework, actors=[actor], top=36)
+    assert "Het document noemt al: Stichting Welzijn (p. 2)." in html
+    assert role.label not in html.split("Het document noemt al: Stichting Welzijn (p. 2).")[1].split("</p>")[0]
+    assert "Het document noemt al" not in vm.gaps_html(result, framework, top=36)  # never a framework role
 
 
 # --- review ------------------------------------------------------------------------------------------
@@ -382,7 +415,7 @@ def test_service_runs_the_job_reviews_and_exports(fake_workspace: Workspace, tmp
     saved = ScanResult.model_validate_json(json_path.read_text(encoding="utf-8"))
     assert saved.finding(fid).override == reviewed.finding(fid).override
     md_path = next(p for p in paths if p and p.name == "Lindenwaard.scan.md")
-    assert "Aangepast bij review: vaag" in md_path.read_text(encoding="utf-8")
+    assert "Toelichting: vaag." in md_path.read_text(encoding="utf-8")
 
     ref = vm.page_ref(reviewed, fid, "e:0")
     assert ref is not None

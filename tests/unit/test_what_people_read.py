@@ -133,7 +133,7 @@ def test_actors_come_from_the_document_and_framework_roles_are_only_suggested(sa
         assert " ".join(a.quote.split()) in " ".join(sample.record.page(a.page).text.split())
     assert "netwerkcoördinator" not in actors  # the sample names none: never presented as present
     md = render(sample.result, sample.fw, "md", {sample.record.sha256: sample.record}).decode("utf-8")
-    assert "Het kader stelt als bruggenbouwer voor: " in md
+    assert re.search(r"Het kader stelt( daarnaast)? als bruggenbouwer voor: ", md)
     for line in md.splitlines():
         if "Het document noemt al: " in line:
             named_part = line.split("Het document noemt al: ")[1].split(".")[0]
@@ -147,3 +147,49 @@ def test_dutch_number_date_and_page_forms() -> None:
     assert page_citation(5, "3") == "p. 5, blz. 3 in het document"
     assert page_citation(5, "5") == page_citation(5) == "p. 5"
     assert page_citation(2, None, "nota.pdf") == "nota.pdf, p. 2"
+
+
+def test_a_review_shows_in_every_output_and_the_legend_explains_only_marks_that_occur(sample: Sample) -> None:
+    records = {sample.record.sha256: sample.record}
+    note = "Staat in bijlage 2 van de uitvoeringsagenda"
+    outputs = {fmt: render(sample.result, sample.fw, fmt, records) for fmt in ("docx", "html", "md", "xlsx", "qdpx")}
+    outputs["sessie"] = session_pack_docx(sample.result, sample.fw, records)
+    texts = {
+        "docx": _docx_text(outputs["docx"]),
+        "sessie": _docx_text(outputs["sessie"]),
+        "html": outputs["html"].decode("utf-8"),
+        "md": outputs["md"].decode("utf-8"),
+        "xlsx": "\n".join(
+            str(v) for ws in openpyxl.load_workbook(io.BytesIO(outputs["xlsx"])) for row in ws.values for v in row if v
+        ),
+    }
+    for name, text in texts.items():
+        assert note in text, name
+        assert "onderzoeker A" in text, name
+        assert "2026-01-15" not in text or name == "xlsx", name  # a Dutch date where people read
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(outputs["qdpx"])) as z:
+        project = z.read("project.qde").decode("utf-8")
+    assert "na review; scan:" in project
+    # the asterisk marks a changed status in the session pack's matrix and is explained only when it occurs
+    assert "* = aangepast bij review" in texts["sessie"]
+    plain = _docx_text(session_pack_docx(sample.plain, sample.fw, records))
+    assert "* = aangepast bij review" not in plain and " *)" not in plain
+
+
+def test_an_aanknopingspunt_is_only_what_the_document_offers_for_that_option(sample: Sample) -> None:
+    by_id = {f.element_id: f for f in sample.result.findings}
+    offered = 0
+    for g in sample.result.gaps:
+        for a in g.advice:
+            own = by_id[g.element_id].evidence if g.status == "partial" else []
+            linked = [by_id[i] for i in (a.option_id, *a.role_ids) if i in by_id]
+            allowed = {e.quote for e in own} | {
+                x.evidence[0].quote for x in linked if x.effective_status == "covered" and x.evidence
+            }
+            assert {e.quote for e in a.builds_on} <= allowed, (g.element_id, a.option_id)
+            offered += bool(a.builds_on)
+    assert offered  # the sample's partial gaps do offer something
+    not_found = [a for g in sample.result.gaps if g.status == "not_found" for a in g.advice]
+    assert any(not a.builds_on for a in not_found)  # and a missing option with nothing linked offers nothing
