@@ -400,10 +400,42 @@ def cmd_ui(args: argparse.Namespace, out: TextIO) -> int:
     except ImportError as exc:
         raise BeleidsscanError(f"De webinterface ontbreekt ({exc}). Installeer beleidsscan opnieuw.") from exc
 
+    from scanner.ui.app import check_access
+
     settings = _settings(args)
-    out.write(f"Beleidsscan-webinterface op http://{args.host}:{args.port} (stoppen met Ctrl+C)\n")
+    users = Path(args.users) if args.users else settings.ui_users
+    logins = check_access(args.host, users)  # before anything loads: no open UI beyond loopback without logins
+    who = f", met inloggen voor {len(logins.users())} gebruiker(s)" if logins else ""
+    out.write(f"Beleidsscan-webinterface op http://{args.host}:{args.port}{who} (stoppen met Ctrl+C)\n")
     out.flush()
-    serve(settings, host=args.host, port=args.port)
+    serve(settings, host=args.host, port=args.port, users=users)
+    return 0
+
+
+def cmd_ui_user(args: argparse.Namespace, out: TextIO) -> int:
+    """Manage the users file of the web UI: add (or a new password), remove, list."""
+    import getpass
+
+    from scanner.ui.users import UsersFile
+
+    file = UsersFile(Path(args.users))
+    if args.action == "list":
+        for name in file.users():
+            out.write(name + "\n")
+        return 0
+    if args.action == "remove":
+        if not file.remove(args.name):
+            raise BeleidsscanError(f"{args.users}: gebruiker '{args.name}' bestaat niet.")
+        out.write(f"Gebruiker '{args.name}' verwijderd (de scans blijven bewaard).\n")
+        return 0
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass(f"Wachtwoord voor {args.name}: ")
+        if getpass.getpass("Nogmaals: ") != password:
+            raise BeleidsscanError("De wachtwoorden zijn niet gelijk; er is niets veranderd.")
+    new = file.add(args.name, password)
+    out.write(f"Gebruiker '{args.name}' {'toegevoegd' if new else 'heeft een nieuw wachtwoord'} in {args.users}.\n")
     return 0
 
 
@@ -530,8 +562,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ui", help="start the web interface (Gradio) in the browser, on 127.0.0.1 by default")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)")
     p.add_argument("--port", type=int, default=7860, help="port (default: 7860)")
+    p.add_argument(
+        "--users", metavar="FILE", help="users file (beleidsscan ui-user): logins required; needed beyond 127.0.0.1"
+    )
     _common(p)
     p.set_defaults(func=cmd_ui)
+
+    p = sub.add_parser("ui-user", help="manage the web UI's users file (hashed passwords): add, remove, list")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for action, what in (("add", "add a user, or set a new password"), ("remove", "remove a user"), ("list", "list")):
+        a = actions.add_parser(action, help=what)
+        if action != "list":
+            a.add_argument("name", metavar="NAME", help="user name")
+        a.add_argument("--users", required=True, metavar="FILE", help="the users file (created by the first add)")
+        if action == "add":
+            a.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+        a.set_defaults(func=cmd_ui_user)
 
     p = sub.add_parser("batch", help="quick-scan many municipalities (manifest CSV or a folder per municipality)")
     p.add_argument("source", metavar="MANIFEST.csv|FOLDER", help="CSV gemeente,pad,type,jaar, or a folder of folders")

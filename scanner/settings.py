@@ -57,6 +57,11 @@ class Settings(BaseModel):
         default=None, description="GGUF path (llama-cpp; default: the packaged model) or model name (servers)."
     )
     llm_base_url: str | None = Field(default=None, description="Endpoint for openai/ollama providers.")
+    ui_users: Path | None = Field(
+        default=None,
+        description="Users file of the web UI (hashed passwords): with it everyone logs in and sees only their own "
+        "scans; required when the UI listens beyond this computer.",
+    )
 
     @property
     def store_dir(self) -> Path:

@@ -13,12 +13,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scanner.errors import BeleidsscanError
 from scanner.frameworks import DEFAULT_FRAMEWORK
 from scanner.results import ScanResult, nl_datetime
 from scanner.settings import Settings
 
 from .service import Document, UiService
 from .store import UiStore
+from .users import UsersFile, is_loopback
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -86,11 +88,23 @@ new MutationObserver(() => {
 }).observe(document.documentElement, { childList: true, subtree: true });
 </script>"""
 
+# Keyboard users land where the result is: after a scan on the matrix, after a matrix dot on its finding (which the
+# server renders a moment later).
+FOCUS_RESULT = "() => document.querySelector('#bs-summary .bs-summary')?.focus()"
+FOCUS_FINDING = """(v) => {
+  const id = (v || "").split("@")[0];
+  let n = 0;
+  const t = setInterval(() => {
+    const el = document.querySelector(`#bs-finding .bs-finding[data-element="${id}"]`);
+    if (el || ++n > 100) { clearInterval(t); if (el) { el.focus(); el.scrollIntoView({ block: "start" }); } }
+  }, 100);
+}"""
+
 INTRO = """# Beleidsscan
 Upload de beleidsdocumenten van één gemeente (kadernota, jeugdplan, coalitieakkoord, uitvoeringsagenda …) en
 scan ze tegen het onderzoekskader. U ziet per omgeving wat het beleid al regelt, met het citaat en de pagina als
 bewijs, en welke handelingsopties en bruggenbouwers kansen bieden. Uw documenten en resultaten zijn alleen voor
-u zichtbaar en blijven op deze computer."""
+u zichtbaar en blijven op de computer waarop de Beleidsscan draait."""
 
 
 @dataclass
@@ -181,8 +195,13 @@ def build_app(service: UiService) -> "gr.Blocks":
     def session_id(request: gr.Request | None) -> str:
         return getattr(request, "session_hash", None) or "anon"
 
+    def user_of(request: gr.Request | None) -> str | None:
+        """The logged-in user (``None`` when the UI has no logins): whose documents and scans these are."""
+        return getattr(request, "username", None) or None
+
     with gr.Blocks(title="Beleidsscan", analytics_enabled=False, delete_cache=(1800, 3600)) as demo:
         state = gr.State(Session())
+        who = gr.Markdown(elem_id="bs-user")
         gr.Markdown(INTRO)
         with gr.Row():
             with gr.Column(scale=3):
@@ -219,7 +238,7 @@ def build_app(service: UiService) -> "gr.Blocks":
                             [], label="Kies een citaat of passage om de pagina te zien", elem_id="bs-quotes"
                         )
                         with gr.Group():
-                            gr.Markdown("#### Beoordelen\nBevestig de bevinding of kies een andere status.")
+                            gr.Markdown("### Beoordelen\nBevestig de bevinding of kies een andere status.")
                             review_status = gr.Radio(REVIEW_STATUSES, label="Status", elem_id="bs-review-status")
                             note = gr.Textbox(label="Korte toelichting", max_lines=3, elem_id="bs-note")
                             reviewer = gr.Textbox(label="Uw naam of initialen (optioneel)", max_lines=1)
@@ -271,13 +290,14 @@ def build_app(service: UiService) -> "gr.Blocks":
         # -- upload ------------------------------------------------------------------------------
 
         def on_upload(paths: list[str] | None, sess: Session, request: gr.Request) -> list[Any]:
-            docs, problems = service.accept_uploads(session_id(request), [Path(p) for p in paths or []])
+            user = user_of(request)
+            docs, problems = service.accept_uploads(session_id(request), [Path(p) for p in paths or []], user)
             known = {d.sha256 for d in sess.docs}
             sess = replace(sess, docs=sess.docs + [d for d in docs if d.sha256 not in known])
-            return [*_upload_view(sess, problems), None]
+            return [*_upload_view(sess, problems, user), None]
 
-        def _upload_view(sess: Session, problems: list[str]) -> list[Any]:
-            earlier_scans = service.earlier_scans(sess.docs)
+        def _upload_view(sess: Session, problems: list[str], user: str | None) -> list[Any]:
+            earlier_scans = service.earlier_scans(sess.docs, user)
             judge_nl = dict((v, k.split(":")[0]) for k, v in JUDGES)
             fw_nl = {fid: label for label, fid in frameworks}
             choices = [
@@ -302,8 +322,8 @@ def build_app(service: UiService) -> "gr.Blocks":
         files.upload(on_upload, [files, state], [*upload_outputs, files])
 
         def on_clear(sess: Session, request: gr.Request) -> list[Any]:
-            service.forget_documents(session_id(request), sess.docs)
-            return _upload_view(Session(), [])
+            service.forget_documents(session_id(request), sess.docs, user_of(request))
+            return _upload_view(Session(), [], user_of(request))
 
         clear_btn.click(on_clear, [state], upload_outputs)
 
@@ -321,11 +341,10 @@ def build_app(service: UiService) -> "gr.Blocks":
                 return [sess, "Upload eerst een of meer documenten.", *render_result(sess, request)]
             try:
                 outcome = service.scan(
-                    sess.docs, fw_id, judge_name, name.strip() or None, lambda f, d: progress(f, desc=d)
-                )
+                    sess.docs, fw_id, judge_name, name.strip() or None, lambda f, d: progress(f, desc=d),
+                    user_of(request),
+                )  # fmt: skip
             except Exception as exc:  # shown to the user; the server keeps running
-                from scanner.errors import BeleidsscanError
-
                 why = str(exc) if isinstance(exc, BeleidsscanError) else f"onverwachte fout ({exc})"
                 return [sess, f"Fout: de scan is niet gelukt: {why}", *render_result(sess, request)]
             msgs = [f"Let op: {m}" for m in outcome.messages]
@@ -352,10 +371,10 @@ def build_app(service: UiService) -> "gr.Blocks":
             concurrency_limit=1,
             concurrency_id="scan",
             show_progress_on=[status],
-        ).then(unlock, [state], [scan_btn], queue=False)
+        ).then(unlock, [state], [scan_btn], queue=False).then(None, js=FOCUS_RESULT)
 
         def on_reopen(key: str | None, sess: Session, request: gr.Request) -> list[Any]:
-            result = service.reopen(key) if key else None
+            result = service.reopen(key, user_of(request)) if key else None
             if result is None:
                 return [sess, "De eerdere scan is niet meer beschikbaar.", *render_result(sess, request)]
             sess = replace(sess, result=result)
@@ -395,14 +414,14 @@ def build_app(service: UiService) -> "gr.Blocks":
             on_element, [element, state], [finding, quotes, review_status, note, page_img, page_msg, page_text]
         )
 
-        def on_quote(key: str | None, element_id: str | None, sess: Session) -> list[Any]:
+        def on_quote(key: str | None, element_id: str | None, sess: Session, request: gr.Request) -> list[Any]:
             result = sess.result
             if result is None or not key or not element_id:
                 return [None, "", gr.HTML(visible=False)]
             ref = vm.page_ref(result, element_id, key)
             if ref is None:
                 return [None, "", gr.HTML(visible=False)]
-            view = service.page_view(result, ref)
+            view = service.page_view(result, ref, user_of(request))
             return [
                 gr.Image(value=view.image, visible=view.image is not None),
                 f"**{view.message}**",
@@ -419,7 +438,7 @@ def build_app(service: UiService) -> "gr.Blocks":
                 return [gr.skip(), gr.skip()]
             return [gr.Tabs(selected="findings"), gr.Dropdown(value=element_id)]
 
-        jump.change(on_jump, [jump, state], [tabs, element])
+        jump.change(on_jump, [jump, state], [tabs, element]).then(None, [jump], None, js=FOCUS_FINDING)
 
         # -- review ------------------------------------------------------------------------------
 
@@ -442,7 +461,8 @@ def build_app(service: UiService) -> "gr.Blocks":
             else:
                 status_value = None
                 msg = "Beoordeling ingetrokken; het oordeel van de scan geldt weer."
-            updated = service.review(result, element_id, status_value, text or "", by or "")
+            user = user_of(request)
+            updated = service.review(result, element_id, status_value, text or "", by or user or "", user)
             sess = replace(sess, result=updated)
             fw = service.framework(updated.framework.id)
             return [sess, msg, vm.finding_html(updated, fw, element_id), *render_result(sess, request, element_id)]
@@ -466,14 +486,21 @@ def build_app(service: UiService) -> "gr.Blocks":
         # -- delete ------------------------------------------------------------------------------
 
         def on_delete(sess: Session, request: gr.Request) -> list[Any]:
+            user = user_of(request)
             if sess.result is not None:
-                service.delete(sess.result)
-            service.forget_documents(session_id(request), sess.docs)
+                service.delete(sess.result, user)
+            service.forget_documents(session_id(request), sess.docs, user)
             empty = Session()
             return [empty, "De scan en de documenten zijn verwijderd.", *render_result(empty, request),
-                    *_upload_view(empty, [])[1:]]  # fmt: skip
+                    *_upload_view(empty, [], user)[1:]]  # fmt: skip
 
         delete_btn.click(on_delete, [state], [state, status, *result_outputs, *upload_outputs[1:]])
+
+        def on_load(request: gr.Request) -> str:
+            user = user_of(request)
+            return f"Ingelogd als **{user}** · [Uitloggen](logout)" if user else ""
+
+        demo.load(on_load, None, who, show_progress="hidden")
 
         def on_unload(request: gr.Request) -> None:
             service.end_session(session_id(request))
@@ -482,8 +509,29 @@ def build_app(service: UiService) -> "gr.Blocks":
     return demo
 
 
-def serve(settings: Settings, host: str = "127.0.0.1", port: int | None = None, block: bool = True) -> Any:
-    """Start the app; returns the Gradio app when ``block`` is False (tests)."""
+def check_access(host: str, users: Path | None) -> UsersFile | None:
+    """Bound to anything but loopback the UI requires logins: refuse to start without a users file (or with an
+    empty one). Returns the users file to check logins against, if any."""
+    if users is None:
+        if is_loopback(host):
+            return None
+        raise BeleidsscanError(
+            f"De webinterface zou luisteren op {host}, dus ook voor andere computers bereikbaar zijn; dat mag alleen "
+            "met inloggen. Maak een gebruikersbestand ('beleidsscan ui-user add --users gebruikers.txt NAAM') en "
+            "start met '--users gebruikers.txt', of laat --host weg (alleen deze computer)."
+        )
+    file = UsersFile(users)
+    if not file.read():
+        raise BeleidsscanError(f"{users}: het gebruikersbestand bevat geen gebruikers.")
+    return file
+
+
+def serve(
+    settings: Settings, host: str = "127.0.0.1", port: int | None = None, block: bool = True, users: Path | None = None
+) -> Any:
+    """Start the app; returns the Gradio app when ``block`` is False (tests). With ``users`` (a users file) every
+    visitor logs in and sees only their own documents and scans; without, ``host`` must be loopback."""
+    logins = check_access(host, users)
     configure(settings)
     import gradio as gr
 
@@ -511,6 +559,10 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int | None = None, 
         css=CSS,
         head=HEAD,
         i18n=gradio_dutch(),
+        auth=logins.check if logins else None,
+        auth_message="Log in met de naam en het wachtwoord die de beheerder van de Beleidsscan u gaf."
+        if logins
+        else None,
         quiet=not block,
     )
     return demo

@@ -61,6 +61,7 @@ class UiService:
         self._scanners: dict[tuple[str, str], Scanner] = {}
         self._frameworks: dict[str, Framework] = {}
         self._session_docs: dict[str, set[str]] = {}
+        self._session_user: dict[str, str | None] = {}
         self._actors: dict[tuple[str, ...], list[Actor]] = {}
 
     # -- set-up ----------------------------------------------------------------------------------
@@ -95,7 +96,13 @@ class UiService:
 
     # -- uploads ---------------------------------------------------------------------------------
 
-    def accept_uploads(self, session: str, uploads: Sequence[Path]) -> tuple[list[Document], list[str]]:
+    def store_of(self, user: str | None) -> UiStore:
+        """The UI's files as one logged-in user sees them (``None``: the UI has no logins)."""
+        return self.store.for_user(user)
+
+    def accept_uploads(
+        self, session: str, uploads: Sequence[Path], user: str | None = None
+    ) -> tuple[list[Document], list[str]]:
         """Check type and size, move the files out of Gradio's folder; Dutch messages for the rest."""
         ok, problems = validate_uploads(list(uploads), self.settings.max_bytes)
         for p in uploads:
@@ -103,24 +110,26 @@ class UiService:
                 p.unlink(missing_ok=True)  # refused files are not kept
         docs = []
         for p in ok:
-            sha, path = self.store.keep_upload(p)
+            sha, path = self.store_of(user).keep_upload(p)
             docs.append(Document(sha, path.name, path))
             self._session_docs.setdefault(session, set()).add(sha)
+            self._session_user[session] = user
         return docs, problems
 
-    def earlier_scans(self, docs: Sequence[Document]) -> list[Any]:
+    def earlier_scans(self, docs: Sequence[Document], user: str | None = None) -> list[Any]:
         if not docs:
             return []
         ids = [fid for _, fid in self.frameworks()]
-        return self.store.earlier([d.sha256 for d in docs], ids, ["fast", "llm"])
+        return self.store_of(user).earlier([d.sha256 for d in docs], ids, ["fast", "llm"])
 
-    def forget_documents(self, session: str, docs: Sequence[Document]) -> None:
+    def forget_documents(self, session: str, docs: Sequence[Document], user: str | None = None) -> None:
         shas = [d.sha256 for d in docs]
         self._session_docs.get(session, set()).difference_update(shas)
-        self.store.release_documents(shas)
+        self.store_of(user).release_documents(shas)
 
     def end_session(self, session: str) -> None:
-        self.store.end_session(session, sorted(self._session_docs.pop(session, set())))
+        store = self.store_of(self._session_user.pop(session, None))
+        store.end_session(session, sorted(self._session_docs.pop(session, set())))
 
     # -- the scan --------------------------------------------------------------------------------
 
@@ -138,6 +147,7 @@ class UiService:
         judge_name: str,
         set_name: str | None,
         progress: Progress,
+        user: str | None = None,
     ) -> ScanOutcome:
         """Ingest and scan the documents as one set, then save the result for reopening."""
         t0 = time.perf_counter()
@@ -191,30 +201,35 @@ class UiService:
                 )
         if result is not None:
             progress(1.0, f"Klaar: {n_el} elementen beoordeeld")
-            self.save(result)
+            self.save(result, user)
         return ScanOutcome(result, messages, time.perf_counter() - t0)
 
     # -- results ---------------------------------------------------------------------------------
 
-    def save(self, result: ScanResult) -> str:
-        key = self.store.save(result)
-        for shas in self._session_docs.values():
-            shas.difference_update(d.sha256 for d in result.documents)
+    def save(self, result: ScanResult, user: str | None = None) -> str:
+        key = self.store_of(user).save(result)
+        for session, shas in self._session_docs.items():  # saved documents outlive this user's sessions
+            if self._session_user.get(session) == user:
+                shas.difference_update(d.sha256 for d in result.documents)
         return key
 
-    def reopen(self, key: str) -> ScanResult | None:
-        return self.store.load(key)
+    def reopen(self, key: str, user: str | None = None) -> ScanResult | None:
+        return self.store_of(user).load(key)
 
-    def delete(self, result: ScanResult) -> None:
+    def delete(self, result: ScanResult, user: str | None = None) -> None:
         from scanner.review import scan_key
 
-        self.store.delete(scan_key((d.sha256 for d in result.documents), result.framework.id, result.settings.judge))
+        self.store_of(user).delete(
+            scan_key((d.sha256 for d in result.documents), result.framework.id, result.settings.judge)
+        )
 
-    def review(self, result: ScanResult, element_id: str, status: str | None, note: str, by: str) -> ScanResult:
+    def review(
+        self, result: ScanResult, element_id: str, status: str | None, note: str, by: str, user: str | None = None
+    ) -> ScanResult:
         from scanner.review import review
 
         updated = review(result, self.framework(result.framework.id), element_id, status, note, by)
-        self.save(updated)
+        self.save(updated, user)
         return updated
 
     def actors(self, result: ScanResult) -> list[Actor]:
@@ -249,12 +264,12 @@ class UiService:
                 paths.append(path)
         return paths
 
-    def page_view(self, result: ScanResult, ref: PageRef) -> PageView:
+    def page_view(self, result: ScanResult, ref: PageRef, user: str | None = None) -> PageView:
         """The cited page with the quote highlighted: rendered for a PDF, as marked text otherwise."""
         from .pageview import mark_quote_html, render_page
 
         where = f"{ref.file_name}, pagina {ref.page}"
-        original = self.store.document(ref.sha256)
+        original = self.store_of(user).document(ref.sha256)
         if original is not None and original.suffix.lower() == ".pdf":
             try:
                 image, found = render_page(original, ref.page, ref.quote)

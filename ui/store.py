@@ -6,6 +6,9 @@
 - ``scans/<key>/``: a saved scan (``result.scan.json``, reviews included) under a key derived from the documents'
   SHA-256s, the framework and the judge, so only someone who uploads the same documents can reopen it.
 - ``tmp/sessions/<id>/``: a session's downloads, deleted when the session ends.
+
+With logins (``beleidsscan ui --users FILE``) ``docs/`` and ``scans/`` live under ``users/<name>/``: a user sees and
+reopens only their own (``UiStore.for_user``).
 """
 
 from __future__ import annotations
@@ -34,14 +37,20 @@ class SavedScan:
 
 
 class UiStore:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, user: str | None = None) -> None:
         self.root = root
+        self.user = user
+        own = root / "users" / _safe(user) if user else root  # with logins, each user's documents and scans apart
         self.tmp = root / "tmp"
-        self.docs = root / "docs"
-        self.scans = root / "scans"
+        self.docs = own / "docs"
+        self.scans = own / "scans"
         self.sessions = self.tmp / "sessions"  # inside Gradio's folder: it serves downloads from there
         for d in (self.tmp, self.docs, self.scans, self.sessions):
             d.mkdir(parents=True, exist_ok=True)
+
+    def for_user(self, user: str | None) -> UiStore:
+        """The same UI folder seen by one logged-in user (``None``: no logins, the single-user layout)."""
+        return self if user == self.user else UiStore(self.root, user)
 
     # -- documents -------------------------------------------------------------------------------
 
@@ -114,15 +123,25 @@ class UiStore:
     # -- sessions --------------------------------------------------------------------------------
 
     def session_dir(self, session_id: str) -> Path:
-        safe = "".join(c for c in session_id if c.isalnum())[:64] or "anon"
-        path = self.sessions / safe
+        path = self.sessions / _safe(session_id)
         path.mkdir(parents=True, exist_ok=True)
         return path
 
     def end_session(self, session_id: str, unsaved_documents: list[str]) -> None:
-        safe = "".join(c for c in session_id if c.isalnum())[:64] or "anon"
-        shutil.rmtree(self.sessions / safe, ignore_errors=True)
+        shutil.rmtree(self.sessions / _safe(session_id), ignore_errors=True)
         self.release_documents(unsaved_documents)
+
+
+def _safe(name: str | None) -> str:
+    """A folder name from a session id or user name: letters and digits only (a user name keeps a hash of itself,
+    so "a.b" and "ab" stay apart)."""
+    import hashlib
+
+    text = name or ""
+    safe = "".join(c for c in text if c.isalnum())[:48] or "anon"
+    if safe != text:
+        safe += "-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+    return safe
 
 
 def _remove_empty_parents(folder: Path, stop: Path) -> None:

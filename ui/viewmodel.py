@@ -167,7 +167,7 @@ def summary_html(result: ScanResult, fw: Framework) -> str:
     verdicts = "".join(f'<li class="bs-verdict">{_esc(s.verdict)}</li>' for s in result.summary)
     title = _esc(result.set_name) if result.set_name else docs
     return (
-        f'<div class="bs-summary"><h3>Resultaat: {title}</h3>{matrix_html(result, fw)}'
+        f'<div class="bs-summary" tabindex="-1"><h2>Resultaat: {title}</h2>{matrix_html(result, fw)}'
         f'<ul class="bs-verdicts">{verdicts}</ul>'
         f'<p class="bs-meta">Documenten: {docs}. Framework: {_esc(fw.title)} (versie {_esc(fw.version)}). '
         f"Beoordeling: {judge}. Gescand op {_esc(result.created_at)}. "
@@ -214,8 +214,8 @@ def finding_html(result: ScanResult, fw: Framework, element_id: str) -> str:
     el = fw.element(element_id)
     s = f.effective_status
     parts = [
-        f'<div class="bs-finding" data-element="{_esc(f.element_id)}" data-status="{s}">',
-        f"<h3>{_label(f.label)} <code>{_esc(f.element_id)}</code></h3>",
+        f'<div class="bs-finding" tabindex="-1" data-element="{_esc(f.element_id)}" data-status="{s}">',
+        f"<h2>{_label(f.label)}</h2>",
         f"<p>{_badge(s)}</p>",
         f'<p class="bs-desc">{_esc(el.description)}</p>',
     ]
@@ -232,19 +232,19 @@ def finding_html(result: ScanResult, fw: Framework, element_id: str) -> str:
     if firmness := firmness_text(f):
         parts.append(f'<p class="bs-firmness">{_esc(firmness)}.</p>')
     if f.evidence:
-        parts.append("<h4>Citaten uit het document</h4><ol class='bs-quotes'>")
+        parts.append("<h3>Citaten uit het document</h3><ol class='bs-quotes'>")
         for e in f.evidence:
             parts.append(f"<li><blockquote>“{_label(e.quote)}”</blockquote><cite>{_cite(e)}</cite></li>")
         parts.append("</ol><p class='bs-hint'>Kies hieronder een citaat om het op de pagina te zien.</p>")
     if s == "not_found" or not f.evidence:
         q = "".join(f"<li>{_esc(x)}</li>" for x in f.searched.queries)
-        parts.append(f"<h4>Waarop is gezocht</h4><ul class='bs-queries'>{q}</ul>")
+        parts.append(f"<h3>Waarop is gezocht</h3><ul class='bs-queries'>{q}</ul>")
         ps = "".join(
             f"<li><cite>{_cite(p)}</cite> (gelijkenis {p.score:.2f}): {_label(p.excerpt)}…</li>"
             for p in f.searched.passages
         )
         parts.append(
-            f"<h4>Dichtstbijzijnde passages</h4><ul class='bs-nearest'>{ps or '<li>geen</li>'}</ul>"
+            f"<h3>Dichtstbijzijnde passages</h3><ul class='bs-nearest'>{ps or '<li>geen</li>'}</ul>"
             "<p class='bs-hint'>Zo kunt u zelf nagaan of het element echt ontbreekt.</p>"
         )
     parts.append(f'<p class="bs-source">Bron in het framework: {_esc(_source(fw, element_id))}</p></div>')
@@ -319,7 +319,7 @@ def gaps_html(result: ScanResult, fw: Framework, actors: Sequence[Actor] = (), t
     for env in fw.environments:
         gaps = [g for g in ranked if g.environment == env.id]
         s = summaries.get(env.id)
-        parts.append(f'<section class="bs-gap-env" data-env="{env.id}"><h3>{_label(env.label)}</h3>')
+        parts.append(f'<section class="bs-gap-env" data-env="{env.id}"><h2>{_label(env.label)}</h2>')
         if s:
             parts.append(f'<p class="bs-verdict">{_esc(s.verdict)}</p>')
         if not gaps:
@@ -330,7 +330,7 @@ def gaps_html(result: ScanResult, fw: Framework, actors: Sequence[Actor] = (), t
             context = _esc("; ".join(gaps[0].context))
             parts.append(f'<p class="bs-context">Stand van meerwaarde en factoren in deze omgeving: {context}.</p>')
         first, rest = gaps[:top], gaps[top:]
-        parts.append(f'<h4>Eerst oppakken ({len(first)} van {len(gaps)})</h4><ol class="bs-priorities">')
+        parts.append(f'<h3>Eerst oppakken ({len(first)} van {len(gaps)})</h3><ol class="bs-priorities">')
         shown: dict[str, str] = {}  # option id -> the gap it was shown under
         for g in first:
             parts.append(
@@ -372,7 +372,7 @@ def gaps_html(result: ScanResult, fw: Framework, actors: Sequence[Actor] = (), t
         parts.append("</section>")
     if fw.notes:
         notes = "".join(f"<li>{_esc(n)}</li>" for n in fw.notes)
-        parts.append(f"<section><h3>Voor alle omgevingen</h3><ul>{notes}</ul></section>")
+        parts.append(f"<section><h2>Voor alle omgevingen</h2><ul>{notes}</ul></section>")
     parts.append("</div>")
     return "".join(parts)
 

@@ -7,6 +7,7 @@ tests skip with the reason.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -51,15 +52,16 @@ def ui_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("ui-home")
 
 
-@pytest.fixture(scope="session")
-def app_url(ui_home: Path, artifacts: Path) -> Iterator[str]:
-    """``beleidsscan ui`` in a subprocess with its own data directory, until the tests are done."""
+@contextlib.contextmanager
+def serve_ui(home: Path, log_path: Path, *args: str) -> Iterator[str]:
+    """``beleidsscan ui ARGS`` in a subprocess with its own data directory, on a free port, until the block ends;
+    yields the address to open (always 127.0.0.1, whatever address the UI listens on)."""
     port = _free_port()
-    env = {**os.environ, "BELEIDSSCAN_HOME": str(ui_home), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    env = {**os.environ, "BELEIDSSCAN_HOME": str(home), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     env.pop("BELEIDSSCAN_CONFIG", None)
-    log = (artifacts / "server.log").open("w", encoding="utf-8")
+    log = log_path.open("w", encoding="utf-8")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "scanner.cli", "ui", "--port", str(port), "--no-progress"],
+        [sys.executable, "-m", "scanner.cli", "ui", "--port", str(port), "--no-progress", *args],
         cwd=REPO,
         env=env,
         stdout=log,
@@ -70,7 +72,7 @@ def app_url(ui_home: Path, artifacts: Path) -> Iterator[str]:
         deadline = time.monotonic() + 120
         while True:
             if proc.poll() is not None:
-                pytest.fail(f"the UI stopped at start-up; see {artifacts / 'server.log'}")
+                pytest.fail(f"the UI stopped at start-up; see {log_path}")
             try:
                 with urllib.request.urlopen(url, timeout=2) as r:
                     if r.status == 200:
@@ -89,6 +91,13 @@ def app_url(ui_home: Path, artifacts: Path) -> Iterator[str]:
             proc.kill()
             proc.wait()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(ui_home: Path, artifacts: Path) -> Iterator[str]:
+    """The UI as one person runs it on their own computer: loopback, no logins."""
+    with serve_ui(ui_home, artifacts / "server.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

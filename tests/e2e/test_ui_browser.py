@@ -16,7 +16,6 @@ from urllib.parse import urlparse
 import numpy as np
 import pytest
 
-from scanner.frameworks import load_framework
 from tests.conftest import SAMPLE_PDF
 
 pytestmark = pytest.mark.e2e
@@ -25,8 +24,8 @@ SCAN_TIMEOUT_MS = 300_000
 ELEMENT = "buurt.ho.ontmoetingsplekken"  # a handelingsoptie covered in the sample (p. 5): quotes to click
 
 
-def _new_page(browser: Any, outside: list[str]) -> Any:
-    context = browser.new_context(locale="nl-NL", viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+def _new_page(browser: Any, outside: list[str], locale: str = "nl-NL") -> Any:
+    context = browser.new_context(locale=locale, viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page = context.new_page()
 
     def note(request: Any) -> None:
@@ -46,12 +45,6 @@ def _upload(page: Any, path: Path) -> None:
 
 def _open_tab(page: Any, name: str) -> None:
     page.get_by_role("tab", name=name).click()
-
-
-def _choose_element(page: Any, element_id: str) -> None:
-    label = load_framework("informele-ondersteuners-jeugd").element(element_id).label
-    page.locator("#bs-element input").click()
-    page.locator(f'#bs-element [role=option][aria-label*="{label}"]').click()
 
 
 def _no_serious_accessibility_violations(page: Any, screen: str, artifacts: Path) -> None:
@@ -104,15 +97,18 @@ def test_upload_scan_review_download(browser: Any, app_url: str, ui_home: Path, 
     page.screenshot(path=str(artifacts / "01-matrix.png"), full_page=True)
     _no_serious_accessibility_violations(page, "result", artifacts)
 
-    # drill down: a covered element, its quote, the page with the highlight
-    _open_tab(page, "Bevindingen per element")
-    _choose_element(page, ELEMENT)
+    # drill down from the matrix: its dot opens the finding of a covered element; its quote, the page highlighted
+    page.locator(f'#bs-summary button.bs-dot[data-element="{ELEMENT}"]').click()
     page.locator(f'#bs-finding [data-element="{ELEMENT}"]').wait_for()
+    assert page.get_by_role("tab", name="Bevindingen per element").get_attribute("aria-selected") == "true"
     finding_status = page.locator("#bs-finding .bs-finding").get_attribute("data-status")
     assert finding_status in ("covered", "partial")
     page.locator("#bs-quotes label").first.click()
     image = page.locator("#bs-page img")
     image.wait_for()
+    page.wait_for_timeout(300)  # the page column is beside the chosen quote, in view
+    box, view = page.locator("#bs-page").bounding_box(), page.viewport_size
+    assert box is not None and view is not None and box["y"] < view["height"] and box["y"] + box["height"] > 0
     page.locator("#bs-page-msg").get_by_text("pagina").wait_for()
     assert "niet precies" not in page.locator("#bs-page-msg").inner_text()
     png = page.request.get(image.get_attribute("src")).body()
@@ -187,12 +183,69 @@ def test_upload_scan_review_download(browser: Any, app_url: str, ui_home: Path, 
 def test_refuses_unsupported_file(browser: Any, app_url: str, ui_home: Path, tmp_path: Path, artifacts: Path) -> None:
     bad = tmp_path / "begroting.xlsx"
     bad.write_bytes(b"PK\x03\x04 not really a spreadsheet")
-    page = _new_page(browser, [])
+    page = _new_page(browser, [], locale="en-US")  # an English browser: Gradio's own texts are Dutch all the same
     page.goto(app_url)
     page.get_by_role("heading", name="Beleidsscan").wait_for()
+    upload_text = page.locator("#bs-upload").inner_text()
+    assert "Sleep een bestand hier" in upload_text and "Klik om te uploaden" in upload_text, upload_text
+    assert "Drop File Here" not in upload_text and "Click to Upload" not in upload_text
+    assert page.evaluate("document.documentElement.lang") == "nl"
     page.locator("#bs-upload input[type=file]").set_input_files(str(bad))
     page.locator("#bs-docs").get_by_text("begroting.xlsx: dit bestandstype (.xlsx) wordt niet ondersteund").wait_for()
     assert page.locator("#bs-scan").is_disabled()
     assert not list((ui_home / "ui").rglob("begroting.xlsx")), "a refused file is not kept"
     page.screenshot(path=str(artifacts / "08-refused-file.png"), full_page=True)
+    page.context.close()
+
+
+def _focused(page: Any) -> dict[str, str]:
+    return page.evaluate(
+        """() => { const a = document.activeElement, host = a && a.closest('[id^=bs-]');
+        return { tag: a ? a.tagName : '', role: (a && a.getAttribute('role')) || '', host: host ? host.id : '',
+                 text: a ? (a.innerText || '').slice(0, 60) : '',
+                 element: (a && a.dataset && a.dataset.element) || '' }; }"""
+    )
+
+
+def _key_to(page: Any, wanted: Any, key: str = "Tab", limit: int = 300) -> int:
+    """Press Tab (or Shift+Tab) until the focused element is the wanted one; how many presses it took."""
+    for n in range(1, limit + 1):
+        page.keyboard.press(key)
+        if wanted(_focused(page)):
+            return n
+    raise AssertionError(f"not reachable with {key}: last focus {_focused(page)}")
+
+
+def test_keyboard_alone_completes_upload_scan_review_download(browser: Any, app_url: str, artifacts: Path) -> None:
+    """WCAG 2.1.1: upload, scan, open a finding from the matrix, see its page, confirm it and download the Word
+    report with the keyboard only (Tab, Shift+Tab, Space, Enter; the file itself is chosen in the system dialog)."""
+    page = _new_page(browser, [])
+    page.goto(app_url)
+    page.get_by_role("heading", name="Beleidsscan").wait_for()
+    presses = {"upload": _key_to(page, lambda a: a["host"] == "bs-upload" and a["tag"] == "BUTTON")}
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Space")
+    chooser.value.set_files(str(SAMPLE_PDF))
+    page.locator("#bs-docs").get_by_text(SAMPLE_PDF.name).wait_for()
+    presses["scan"] = _key_to(page, lambda a: a["host"] == "bs-scan")
+    page.keyboard.press("Enter")
+    page.locator("#bs-summary .bs-matrix").wait_for(timeout=SCAN_TIMEOUT_MS)
+    page.wait_for_function("document.activeElement.closest('#bs-summary') !== null")  # focus moves to the result
+    presses["matrix dot"] = _key_to(page, lambda a: a["element"] == ELEMENT)
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"document.activeElement.closest('#bs-finding [data-element=\"{ELEMENT}\"]') !== null")
+    presses["quote"] = _key_to(page, lambda a: a["host"] == "bs-quotes")
+    page.keyboard.press("Space")
+    page.locator("#bs-page img").wait_for()
+    presses["confirm"] = _key_to(page, lambda a: a["host"] == "bs-accept")
+    page.keyboard.press("Enter")
+    page.locator("#bs-review-msg").get_by_text("Bevinding bevestigd").wait_for()
+    presses["downloads tab"] = _key_to(page, lambda a: a["role"] == "tab" and "Downloaden" in a["text"], "Shift+Tab")
+    page.keyboard.press("Enter")
+    presses["Word"] = _key_to(page, lambda a: a["host"] == "bs-dl-rapport-docx")
+    with page.expect_download() as download:
+        page.keyboard.press("Enter")
+    assert download.value.suggested_filename.endswith(".rapport.docx")
+    (artifacts / "keyboard-presses.json").write_text(json.dumps(presses, indent=1) + "\n", encoding="utf-8")
+    page.screenshot(path=str(artifacts / "09-keyboard-done.png"), full_page=True)
     page.context.close()

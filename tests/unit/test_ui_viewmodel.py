@@ -437,3 +437,15 @@ def test_the_reports_join_the_downloads_once() -> None:
     suffixes = [e.suffix for e in vm.EXPORTS]
     for suffix in (".rapport.docx", ".rapport.xlsx", ".rapport.html", ".sessie.docx"):
         assert suffixes.count(suffix) == 1, suffix
+
+
+def test_what_the_ui_shows_names_elements_by_label_never_by_id(result: ScanResult, framework: Framework) -> None:
+    import re
+
+    shown = [vm.summary_html(result, framework), vm.gaps_html(result, framework)]
+    shown += [vm.finding_html(result, framework, f.element_id) for f in result.findings]
+    for page in shown:
+        text = re.sub(r"<[^>]+>", " ", page)  # what a reader sees: no tags, no attributes
+        assert not re.search(r"\b(?:buurt|vereniging|een-op-een)\.(?:mw|fm|ho|bb)\.", text), text[:200]
+    headings = re.findall(r"<h([1-6])", "".join(shown))
+    assert headings and min(map(int, headings)) == 2  # under the page's h1, without skipping a level
