@@ -117,10 +117,16 @@ _TARGET = re.compile(
     r"(\d+\s?(?:%|procent)|\b(?:in|vóór|voor|uiterlijk)\s+20[2-4]\d\b.*\b\d+\b|\b\d+\b.*\b(?:in|vóór|uiterlijk)\s+20[2-4]\d\b)",
     re.IGNORECASE,
 )
-_GOAL_WORDS = re.compile(r"\b(doel|doelstelling|streef|streven|indicator|kpi|resultaat|bereiken|toename|afname)", re.I)
+# what makes a number a target (a KPI) rather than a statistic: a goal word, or a forward-looking movement
+# ("stijgt naar 65 procent in 2028", "is in 2028 gedaald naar 11 procent"; not "is gestegen van 9,8 naar 12,4")
+_GOAL_WORDS = re.compile(
+    r"\b(doel|doelstelling|streef|streven|indicator|kpi|resultaat|bereiken|toename|afname|stijgt|daalt|groeit"
+    r"|gedaald naar|gestegen naar|ten minste|minimaal)",
+    re.I,
+)
 
 
-def _facts(sentences: Sequence[tuple[str, str, str, int]], limit: int = 3) -> list[DocumentFact]:
+def _facts(sentences: Sequence[tuple[str, str, str, int]], limit: int = 2) -> list[DocumentFact]:
     """Budget lines with amounts and targets with numbers, as the document states them (quotable sentences)."""
     budget: list[DocumentFact] = []
     goals: list[DocumentFact] = []

@@ -36,7 +36,8 @@ STATUS_MEANING = {
     "not_found": "niets in het document past bij het element; wat er is nagekeken staat in de verantwoording.",
 }
 ENV_ACTORS_NOTE = "Organisaties en rollen die het document zelf noemt"
-SUMMARY_PT = 9.5  # the management summary fits on about one page
+SUMMARY_PT = 9  # the management summary fits on one page (after the cover)
+SUMMARY_ACTORS = 10
 
 
 def _management(doc: DocxDocument, result: ScanResult, fw: Framework, ms: ManagementSummary) -> None:
@@ -58,8 +59,8 @@ def _management(doc: DocxDocument, result: ScanResult, fw: Framework, ms: Manage
         if not strengths:
             run(p, "nog geen onderdeel met een concrete maatregel of uitgesproken waarde.", size=SUMMARY_PT)
             continue
-        run(p, "; ".join(s.element for s in strengths) + ". ", size=SUMMARY_PT)
-        # the strongest quote, in the same paragraph; the others are in the findings
+        # the strongest element with its quote, in one paragraph; the others are in the findings
+        run(p, f"{strengths[0].element}: ", size=SUMMARY_PT)
         run(p, f"“{one_line(strengths[0].quote.quote)}” ({cite(strengths[0].quote)})", italic=True, size=SUMMARY_PT)
     if ms.priorities:
         doc.add_heading("De belangrijkste kansen", level=3)
@@ -77,7 +78,9 @@ def _management(doc: DocxDocument, result: ScanResult, fw: Framework, ms: Manage
         if ms.actors:
             p = para(doc, style="List Bullet")
             run(p, f"{ENV_ACTORS_NOTE}: ", bold=True, size=SUMMARY_PT)
-            run(p, actor_list(ms.actors[:16]) + ".", size=SUMMARY_PT)
+            more = len(ms.actors) - SUMMARY_ACTORS
+            rest = f" en {more} andere (zie ‘Kansen’)" if more > 0 else ""
+            run(p, actor_list(ms.actors[:SUMMARY_ACTORS]) + rest + ".", size=SUMMARY_PT)
     doc.add_page_break()
 
 
@@ -170,6 +173,10 @@ def _gaps(doc: DocxDocument, result: ScanResult, fw: Framework, actors: list[Act
         "gemeente kan doen, welke bruggenbouwers dat dragen, wat het document al heeft om op voort te bouwen, en "
         "de bron in het framework.",
     )
+    if actors:  # all of them (the summary names the first few): who the advice can build on
+        p = para(doc)
+        run(p, f"{ENV_ACTORS_NOTE}: ", bold=True)
+        run(p, actor_list(actors) + ".")
     for env in fw.environments:
         gaps = [g for g in result.gaps if g.environment == env.id]
         if not gaps:
@@ -264,6 +271,7 @@ def report_docx(result: ScanResult, fw: Framework, *, records: Mapping[str, Docu
     if warning:
         para(doc, warning, bold=True, color="9B1C1C")
     ms = management_summary(result, fw, records)
+    doc.add_page_break()  # the cover; the management summary is the first page a reader turns to
     _management(doc, result, fw, ms)
     _summary(doc, result, fw, ms.counts)
     _matrix(doc, result, fw)
