@@ -3,10 +3,11 @@
     .venv/bin/python benchmarks/bench_batch.py [--corpus DIR] [--workers 1,2] [--judge fast]
 
 Groups the 22 documents of ../shared/corpus-real by the municipality or region their file name starts with (almere_,
-flevoland-regio_, baarn_ ...) into a temporary manifest, then runs the batch in a fresh data directory:
-first with 1 worker on an empty store (ingestion included), then once per worker count on the filled store (a new
-output folder each time, so every municipality is scanned again). Reports seconds per stage, documents per
-minute and the peak memory (RSS) of the batch process and of each worker process.
+flevoland-regio_, baarn_ ...) into a temporary manifest, then per worker count, as ``beleidsscan batch --workers
+N`` runs it (one worker: the store on disk; more: a Chroma server over the store folder, shared by the workers), in
+a fresh data directory: once on an empty store (ingestion included), once on the filled store (a new output folder,
+so every municipality is scanned again). Reports seconds per stage, documents per minute and the peak memory (RSS)
+of the batch process and of each worker process.
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ def main() -> int:
         print(f"{args.corpus} not found")
         return 0
 
-    from scanner.batch import read_manifest, run_batch
+    from scanner.batch import read_manifest, run_batch, shared_store
     from scanner.scan import Scanner
     from scanner.settings import load_settings
 
@@ -107,30 +108,31 @@ def main() -> int:
         plan = read_manifest(manifest)
         cores = os.cpu_count()
         print(f"{n_docs} documents, {len(plan.municipalities)} municipalities, judge {args.judge}, {cores} cores")
-        scanner = Scanner.open(load_settings({"home": tmp_path / "home", "progress": False}, env={}), judge=args.judge)
-        print(f"embedder {scanner.ws.embedder.id}")
         header = (
             f"{'run':<22} {'workers':>7} {'ingest s':>8} {'scan s':>7} {'total s':>7} {'docs/min':>8} "
             f"{'scan docs/min':>13} {'main MB':>7} {'worker MB':>15}"
         )
         print(header)
-        runs = [("empty store", 1)] + [("filled store", int(w)) for w in args.workers.split(",")]
-        for i, (label, workers) in enumerate(runs):
-            with PeakMemory() as mem:
-                outcome = run_batch(scanner, plan, tmp_path / f"out{i}", workers=workers)
-            s = outcome.seconds
-            docs = outcome.documents
-            per_min = docs / (s["total"] / 60)
-            scan_per_min = docs / (s["scan"] / 60) if s["scan"] else 0.0
-            workers_mb = ", ".join(f"{m:.0f}" for m in mem.worker_mb) or "(in main)"
-            print(
-                f"{label:<22} {workers:>7} {s['ingest']:>8.1f} {s['scan']:>7.1f} {s['total']:>7.1f} {per_min:>8.1f} "
-                f"{scan_per_min:>13.1f} {mem.main_mb:>7.0f} {workers_mb:>15}",
-                flush=True,
-            )
-            if outcome.failures:
-                for f in outcome.failures:
-                    print(f"  failure: {f.municipality} {f.path}: {f.message}")
+        # As the CLI runs it: one worker on the store on disk; several on a Chroma server over their own store.
+        for workers in (int(w) for w in args.workers.split(",")):
+            home = tmp_path / f"home{workers}"
+            with shared_store(load_settings({"home": home, "progress": False}, env={}), workers) as settings:
+                scanner = Scanner.open(settings, judge=args.judge)
+                for i, label in enumerate(("empty store", "filled store")):
+                    with PeakMemory() as mem:
+                        outcome = run_batch(scanner, plan, tmp_path / f"out{workers}-{i}", workers=workers)
+                    s = outcome.seconds
+                    docs = outcome.documents
+                    per_min = docs / (s["total"] / 60)
+                    scan_per_min = docs / (s["scan"] / 60) if s["scan"] else 0.0
+                    workers_mb = ", ".join(f"{m:.0f}" for m in mem.worker_mb) or "(in main)"
+                    print(
+                        f"{label:<22} {workers:>7} {s['ingest']:>8.1f} {s['scan']:>7.1f} {s['total']:>7.1f} "
+                        f"{per_min:>8.1f} {scan_per_min:>13.1f} {mem.main_mb:>7.0f} {workers_mb:>15}",
+                        flush=True,
+                    )
+                    for f in outcome.failures:
+                        print(f"  failure: {f.municipality} {f.path}: {f.message}")
     return 0
 
 

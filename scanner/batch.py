@@ -3,13 +3,12 @@
 The plan comes from a manifest (``gemeente,pad,type,jaar``) or from a folder with one folder per municipality.
 The batch runs in two stages:
 
-1. Ingestion in this process (the only one that ever writes the vector store), reading overlapped with embedding.
+1. Ingestion in this process, reading overlapped with embedding.
 2. Scans, in this process (``workers=1``) or in worker processes. Chroma's persistent store is not
-   process-safe (its cookbook: "Chroma is thread-safe; Chroma is not process-safe"), and even a client that only
-   queries rewrites files in the store folder when it opens and closes. So a worker never opens the store: it
-   asks this process over a pipe (:class:`RemoteStore`), where one thread per worker serves its searches from the
-   one open store. Workers do open their own workspace otherwise: their own embedder and judge, and the document
-   registry, which they only read.
+   process-safe (its cookbook: "Chroma is thread-safe; Chroma is not process-safe"), so processes that share a
+   store talk to one Chroma server: the configured ``chroma_url``, or one that :func:`shared_store` starts over
+   the store folder for the duration of the batch (``beleidsscan batch --workers N`` does this). Each worker opens
+   its own workspace: its own embedder and judge, the server's store, and the document registry (read only).
 
 Resuming: next to each ``<slug>.scan.json`` a small done-record holds a key over the documents (SHA-256 of
 each file), the framework id and version and the judge settings. A rerun skips a municipality whose record
@@ -33,17 +32,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
-
 from scanner.errors import BeleidsscanError, DocumentError
 from scanner.frameworks import Framework
 from scanner.hashing import sha256_file
 from scanner.ingest.pipeline import ProgressFn, expand_inputs
 from scanner.results import ScanResult
 from scanner.settings import Settings
-from scanner.store.base import ChunkStore, ScoredChunk
 from scanner.store.registry import atomic_write_text
-from scanner.types import BatchFailure, Chunk
+from scanner.types import BatchFailure
 
 if TYPE_CHECKING:
     from scanner.judge import Judge
@@ -57,12 +53,12 @@ __all__ = [
     "BatchProgress",
     "ManifestEntry",
     "Municipality",
-    "RemoteStore",
     "format_batch_report",
     "load_plan",
     "plan_from_folder",
     "read_manifest",
     "run_batch",
+    "shared_store",
 ]
 
 # progress(stage, done, total, label): "files" and "embed" come from ingestion, "scan" counts municipalities
@@ -317,58 +313,17 @@ def _scan_job(scanner: Scanner, job: _Job, out_dir: Path) -> None:
 # --- worker processes -----------------------------------------------------------------------------
 
 
-class RemoteStore:
-    """The read side of a :class:`ChunkStore` that lives in the parent process, reached over a pipe."""
-
-    def __init__(self, conn: Any, embedder_id: str, dimension: int) -> None:
-        self._conn = conn
-        self.embedder_id = embedder_id
-        self.dimension = dimension
-
-    def _call(self, method: str, *args: Any) -> Any:
-        self._conn.send(("call", method, args))
-        status, value = self._conn.recv()
-        if status != "ok":
-            raise RuntimeError(f"store.{method} in the parent process failed: {value}")
-        return value
-
-    def has_document(self, sha256: str) -> bool:
-        return bool(self._call("has_document", sha256))
-
-    def chunks_of(self, sha256: str) -> list[Chunk]:
-        return list(self._call("chunks_of", sha256))
-
-    def vectors_of(self, sha256: str) -> tuple[list[Chunk], np.ndarray]:
-        chunks, vectors = self._call("vectors_of", sha256)
-        return list(chunks), np.asarray(vectors, dtype=np.float32)
-
-    def search(self, vector: np.ndarray, k: int, documents: Sequence[str] | None = None) -> list[ScoredChunk]:
-        docs = list(documents) if documents is not None else None
-        return list(self._call("search", np.asarray(vector, dtype=np.float32), k, docs))
-
-    def count(self) -> int:
-        return int(self._call("count"))
-
-    def add(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
-        raise RuntimeError("a worker never writes the vector store")
-
-    def delete_document(self, sha256: str) -> int:
-        raise RuntimeError("a worker never writes the vector store")
-
-
-_STORE_METHODS = frozenset({"has_document", "chunks_of", "vectors_of", "search", "count"})
-
-
 def _worker_main(
-    conn: Any, settings: Settings, framework: Framework, judge_name: str, out_dir: str, embedder_id: str, dim: int
+    conn: Any, settings: Settings, framework: Framework, judge_name: str, out_dir: str, embedder_id: str
 ) -> None:
-    """A worker process: its own workspace (embedder, judge, registry) and the parent's store over the pipe."""
+    """A worker process: its own workspace (embedder, judge, registry) and the shared Chroma server's store; jobs
+    come over the pipe."""
     try:
         from scanner.scan import Scanner
         from scanner.workspace import open_workspace
 
         try:
-            ws = open_workspace(settings, store=RemoteStore(conn, embedder_id, dim))
+            ws = open_workspace(settings)
             if ws.embedder.id != embedder_id:
                 raise BeleidsscanError(
                     f"Het werkproces laadt embedder '{ws.embedder.id}', de opslag is gebouwd met '{embedder_id}'."
@@ -393,22 +348,13 @@ def _worker_main(
         return  # interrupted, or the parent is gone: what was finished is on disk
 
 
-def _serve_worker(conn: Any, store: ChunkStore, jobs: queue.Queue[_Job], events: queue.Queue[tuple[Any, ...]]) -> None:
-    """Parent side of one worker: hand out jobs, answer its store calls, report what it finished."""
+def _serve_worker(conn: Any, jobs: queue.Queue[_Job], events: queue.Queue[tuple[Any, ...]]) -> None:
+    """Parent side of one worker: hand out jobs, report what it finished."""
     job: _Job | None = None
     try:
         while True:
             msg = conn.recv()
             kind = msg[0]
-            if kind == "call":
-                _, method, args = msg
-                try:
-                    if method not in _STORE_METHODS:
-                        raise ValueError(f"unknown store method {method}")
-                    conn.send(("ok", getattr(store, method)(*args)))
-                except Exception as exc:
-                    conn.send(("error", f"{type(exc).__name__}: {exc}"))
-                continue
             if kind == "fatal":
                 events.put(("fatal", msg[1], msg[2]))
                 return
@@ -435,6 +381,11 @@ def _scan_in_workers(
     import multiprocessing as mp
 
     ws, framework, judge_name = scanner.ws, scanner.framework, scanner.judge.name
+    if not getattr(ws.store, "url", None) or ws.settings.chroma_url != ws.store.url:  # type: ignore[attr-defined]
+        raise BatchError(
+            "Meer werkprocessen delen één Chroma-server: stel chroma_url in, of start de batch met "
+            "'beleidsscan batch --workers N' (die start er zelf een)."
+        )
     ctx = mp.get_context("spawn")  # never fork a process that holds model threads and an open store
     n = min(workers, len(jobs))
     cores = ws.settings.threads or os.cpu_count() or 1
@@ -449,15 +400,14 @@ def _scan_in_workers(
             parent_conn, child_conn = ctx.Pipe()
             p = ctx.Process(
                 target=_worker_main,
-                args=(child_conn, worker_settings, framework, judge_name, str(out_dir), ws.store.embedder_id,
-                      ws.store.dimension),
+                args=(child_conn, worker_settings, framework, judge_name, str(out_dir), ws.store.embedder_id),
                 name=f"beleidsscan-werker-{i + 1}", daemon=True,
             )  # fmt: skip
             p.start()
             child_conn.close()
             procs.append(p)
             conns.append(parent_conn)
-            threading.Thread(target=_serve_worker, args=(parent_conn, ws.store, pending, events), daemon=True).start()
+            threading.Thread(target=_serve_worker, args=(parent_conn, pending, events), daemon=True).start()
         running = n
         while running:  # every serving thread ends with "exit", after its worker stopped or died
             event = events.get()
@@ -564,6 +514,20 @@ def _ingest(
             except Exception as exc:
                 failures.append(BatchFailure(m.name, str(p), "error", f"onverwachte fout: {exc}", line_of.get(p)))
     return [sha_of[p] for p in paths if p in sha_of], failures
+
+
+@contextmanager
+def shared_store(settings: Settings, workers: int) -> Iterator[Settings]:
+    """Settings under which ``workers`` processes can share the store: as they are for one worker or a configured
+    Chroma server; otherwise with ``chroma_url`` of a Chroma server started here over the store folder (the data
+    the embedded store wrote, and will read again afterwards), stopped when the block ends."""
+    if workers <= 1 or settings.chroma_url:
+        yield settings
+        return
+    from scanner.store.server import local_chroma_server
+
+    with local_chroma_server(settings.store_dir, log=settings.home / "chroma-server.log") as url:
+        yield settings.model_copy(update={"chroma_url": url})
 
 
 def run_batch(

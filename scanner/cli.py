@@ -366,17 +366,18 @@ class _BatchProgress:
 
 
 def cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
-    from scanner.batch import format_batch_report, load_plan, run_batch
+    from scanner.batch import format_batch_report, load_plan, run_batch, shared_store
     from scanner.frameworks import load_framework
     from scanner.scan import Scanner
 
     settings = _settings(args)
     framework = load_framework(args.framework, settings.framework_dirs)
     plan = load_plan(Path(args.source))  # a bad manifest fails before any model is loaded
-    scanner = Scanner.open(settings, framework, args.judge)
     progress = _BatchProgress(settings.progress and sys.stderr.isatty())
     try:
-        outcome = run_batch(scanner, plan, Path(args.out), workers=args.workers, progress=progress)
+        with shared_store(settings, args.workers) as settings:  # several workers: one Chroma server for all
+            scanner = Scanner.open(settings, framework, args.judge)
+            outcome = run_batch(scanner, plan, Path(args.out), workers=args.workers, progress=progress)
     finally:
         progress.close()
     out.write(format_batch_report(outcome) + "\n")

@@ -11,6 +11,7 @@ __all__ = [
     "EmbedderMismatchError",
     "FrameworkError",
     "ModelUnavailableError",
+    "StoreUnavailableError",
 ]
 
 
@@ -33,6 +34,12 @@ class ModelUnavailableError(BeleidsscanError):
 
 
 class EmbedderMismatchError(BeleidsscanError):
+    exit_code = 3
+
+
+class StoreUnavailableError(BeleidsscanError):
+    """The vector store (a Chroma server) cannot be reached."""
+
     exit_code = 3
 
 

@@ -57,6 +57,10 @@ class Settings(BaseModel):
         default=None, description="GGUF path (llama-cpp; default: the packaged model) or model name (servers)."
     )
     llm_base_url: str | None = Field(default=None, description="Endpoint for openai/ollama providers.")
+    chroma_url: str | None = Field(
+        default=None,
+        description="A running Chroma server (chroma run ...), e.g. http://127.0.0.1:8000; unset: the store on disk.",
+    )
     ui_users: Path | None = Field(
         default=None,
         description="Users file of the web UI (hashed passwords): with it everyone logs in and sees only their own "

@@ -45,7 +45,7 @@ def open_workspace(
     if store is None:
         from scanner.store.chroma import ChromaStore
 
-        store = ChromaStore(settings.store_dir, embedder.id, embedder.dimension)
+        store = ChromaStore(settings.store_dir, embedder.id, embedder.dimension, url=settings.chroma_url)
     return Workspace(
         settings=settings, embedder=embedder, store=store, registry=DocumentRegistry(settings.documents_dir)
     )

@@ -1,18 +1,20 @@
-"""Every vector store implementation (the Chroma adapter and the in-memory fake) passes the same tests."""
+"""Every vector store implementation passes the same tests: the in-memory fake, the embedded Chroma store on disk,
+and Chroma's HTTP client against a real Chroma server that the tests start on localhost and stop."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from scanner.embed.fake import HashEmbedder
-from scanner.errors import EmbedderMismatchError
+from scanner.errors import ConfigError, EmbedderMismatchError, StoreUnavailableError
 from scanner.store.base import ChunkStore
-from scanner.store.chroma import ChromaStore, collection_name
+from scanner.store.chroma import ChromaStore, collection_name, open_client
 from scanner.store.memory import InMemoryStore
+from scanner.store.server import local_chroma_server
 from scanner.types import Chunk
 
 EMB = HashEmbedder(64)
@@ -39,8 +41,27 @@ FACTORIES: dict[str, Factory] = {
 }
 
 
-@pytest.fixture(params=sorted(FACTORIES))
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Chroma server (``chroma run`` from the chromadb package) on localhost, started and stopped here."""
+    folder = tmp_path_factory.mktemp("chroma-server")
+    with local_chroma_server(folder / "chroma", log=folder / "server.log") as url:
+        yield url
+
+
+def _empty_server(url: str) -> str:
+    """The server with no collections left by an earlier test (each test starts from an empty store)."""
+    client = open_client(url=url)
+    for c in client.list_collections():
+        client.delete_collection(c.name if hasattr(c, "name") else c)
+    return url
+
+
+@pytest.fixture(params=[*sorted(FACTORIES), "chroma-server"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> ChunkStore:
+    if request.param == "chroma-server":
+        url = _empty_server(request.getfixturevalue("chroma_server"))
+        return ChromaStore(None, EMB.id, EMB.dimension, url=url)
     return FACTORIES[request.param](tmp_path)
 
 
@@ -112,25 +133,46 @@ def test_wrong_dimension_is_refused(store: ChunkStore) -> None:
         store.add(chunks, np.zeros((1, EMB.dimension + 1), dtype=np.float32))
 
 
-def test_chroma_persists_and_checks_the_embedder_on_open(tmp_path: Path) -> None:
-    path = tmp_path / "chroma"
-    first = ChromaStore(path, EMB.id, EMB.dimension)
+@pytest.fixture(params=["embedded", "server"])
+def chroma_at(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[str, int], ChromaStore]:
+    """Open a Chroma store (embedded on disk, or on the test's server) the way a second process would."""
+    if request.param == "server":
+        url = _empty_server(request.getfixturevalue("chroma_server"))
+        return lambda emb_id, dim: ChromaStore(None, emb_id, dim, url=url)
+    return lambda emb_id, dim: ChromaStore(tmp_path / "chroma", emb_id, dim)
+
+
+def test_chroma_persists_and_checks_the_embedder_on_open(chroma_at: Callable[[str, int], ChromaStore]) -> None:
+    first = chroma_at(EMB.id, EMB.dimension)
     _add(first, _chunks(SHA_A, ["blijft bewaard"]))
     del first
-    reopened = ChromaStore(path, EMB.id, EMB.dimension)
+    reopened = chroma_at(EMB.id, EMB.dimension)
     assert reopened.count() == 1
     assert reopened.collection.metadata["embedder"] == EMB.id
     assert reopened.collection.metadata["dimension"] == EMB.dimension
     # Another model gets its own collection, never mixed vectors.
-    other = ChromaStore(path, "hash-32", 32)
+    other = chroma_at("hash-32", 32)
     assert other.name != reopened.name and other.count() == 0
 
 
-def test_chroma_refuses_a_collection_built_with_another_dimension(tmp_path: Path) -> None:
-    path = tmp_path / "chroma"
-    ChromaStore(path, EMB.id, EMB.dimension)
+def test_chroma_refuses_a_collection_built_with_another_dimension(
+    chroma_at: Callable[[str, int], ChromaStore],
+) -> None:
+    chroma_at(EMB.id, EMB.dimension)
     with pytest.raises(EmbedderMismatchError, match="nooit gemengd"):
-        ChromaStore(path, EMB.id, EMB.dimension * 2)
+        chroma_at(EMB.id, EMB.dimension * 2)
+
+
+def test_a_server_that_is_not_there_or_goes_away_is_named(tmp_path: Path) -> None:
+    with pytest.raises(StoreUnavailableError, match=r"127\.0\.0\.1:9.*niet bereikbaar.*chroma run"):
+        ChromaStore(None, EMB.id, EMB.dimension, url="http://127.0.0.1:9")
+    with local_chroma_server(tmp_path / "chroma", log=tmp_path / "server.log") as url:
+        store = ChromaStore(None, EMB.id, EMB.dimension, url=url)
+        _add(store, _chunks(SHA_A, ["er even"]))
+    with pytest.raises(StoreUnavailableError, match="niet bereikbaar"):  # stopped between two calls
+        store.search(EMB.embed_query("er"), 1)
+    with pytest.raises(ConfigError, match="chroma_url"):
+        ChromaStore(None, EMB.id, EMB.dimension, url="ftp://ergens")
 
 
 def test_collection_name_is_valid_for_chroma() -> None:

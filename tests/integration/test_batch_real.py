@@ -1,5 +1,6 @@
-"""The batch with the real parts: the default embedder, the persistent Chroma store and worker processes that
-reach it through the parent; two small documents, fast judge."""
+"""The batch with the real parts: the default embedder, the persistent Chroma store in one process, and worker
+processes that share a real Chroma server (started by the batch over its store folder); two small documents,
+fast judge."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.batch import read_manifest, run_batch
+from scanner.batch import read_manifest, run_batch, shared_store
 from scanner.results import ScanResult
 from scanner.scan import Scanner
 from scanner.settings import load_settings
@@ -29,7 +30,11 @@ def test_workers_on_the_real_store_match_one_process(tmp_path: Path) -> None:
     scanner = Scanner.open(ws.settings, "informele-ondersteuners-jeugd", "fast", workspace=ws)
     plan = read_manifest(manifest)
     one = run_batch(scanner, plan, tmp_path / "een")
-    two = run_batch(scanner, plan, tmp_path / "twee", workers=2)
+    served = load_settings({"home": tmp_path / "home2", "progress": False, "threads": 2}, env={})
+    with shared_store(served, 2) as shared:
+        scanner = Scanner.open(shared, "informele-ondersteuners-jeugd", "fast")
+        two = run_batch(scanner, plan, tmp_path / "twee", workers=2)
+        again = run_batch(scanner, plan, tmp_path / "twee", workers=2)
     assert one.ok and two.ok and sorted(two.scanned) == sorted(one.scanned) == ["Geldrop-Mierlo", "Lindenwaard"]
     for name in ("Lindenwaard", "Geldrop-Mierlo"):
         a = ScanResult.model_validate_json((tmp_path / "een" / f"{name}.scan.json").read_text(encoding="utf-8"))
@@ -38,4 +43,5 @@ def test_workers_on_the_real_store_match_one_process(tmp_path: Path) -> None:
         assert [(f.status, f.evidence) for f in a.findings] == [(f.status, f.evidence) for f in b.findings]
     lindenwaard = ScanResult.model_validate_json((tmp_path / "twee" / "Lindenwaard.scan.json").read_text("utf-8"))
     assert sum(f.status != "not_found" for f in lindenwaard.findings) >= 10  # the sample addresses most elements
-    assert run_batch(scanner, plan, tmp_path / "twee", workers=2).skipped == ["Lindenwaard", "Geldrop-Mierlo"]
+    assert again.skipped == ["Lindenwaard", "Geldrop-Mierlo"]
+    assert (tmp_path / "home2" / "chroma").is_dir()  # the server kept the store in the data directory

@@ -28,12 +28,14 @@ from scanner.batch import (
     read_manifest,
     resume_key,
     run_batch,
+    shared_store,
 )
 from scanner.cli import main
 from scanner.matrix import STATUS_COLOURS, DocumentInfo, write_heatmap, write_matrix_csv, write_matrix_xlsx
 from scanner.results import STATUS_ICON, STATUS_NL, ScanResult
 from scanner.scan import Scanner, make_judge
-from scanner.workspace import Workspace
+from scanner.settings import Settings
+from scanner.workspace import Workspace, open_workspace
 from tests.conftest import SAMPLE_MD
 from tests.unit.test_compare import EL, FW, make_result
 
@@ -217,10 +219,16 @@ def test_the_resume_key_covers_documents_framework_and_settings(fake_workspace: 
     assert key != resume_key(["a", "b"], FW.model_copy(update={"version": "2.0"}), "hash-256", fast)
 
 
-def test_workers_give_the_same_results(fake_workspace: Workspace, corpus: Path, tmp_path: Path) -> None:
+def test_workers_share_a_chroma_server_and_give_the_same_results(
+    fake_workspace: Workspace, settings: Settings, corpus: Path, tmp_path: Path
+) -> None:
     plan = read_manifest(corpus)
     one = run_batch(_scanner(fake_workspace), plan, tmp_path / "een")
-    two = run_batch(_scanner(fake_workspace), plan, tmp_path / "twee", workers=2)
+    with pytest.raises(BatchError, match="Chroma-server"):  # an in-process store cannot be shared by workers
+        run_batch(_scanner(fake_workspace), plan, tmp_path / "niet", workers=2)
+    with shared_store(settings, 2) as shared:  # a real Chroma server over the store folder, for this batch
+        assert shared.chroma_url and shared.chroma_url.startswith("http://127.0.0.1:")
+        two = run_batch(_scanner(open_workspace(shared)), plan, tmp_path / "twee", workers=2)
     assert sorted(two.scanned) == sorted(one.scanned) == ["Lindenwaard", "Twee Delen"]
     assert two.failures == one.failures
     for name in ("Lindenwaard", "Twee-Delen"):
