@@ -52,11 +52,19 @@ def format_ingest_report(outcome: Any) -> str:
             lines.append("  ".join("-" * w for w in widths))
     for r in outcome.reports:
         name = Path(r.path).name
+        if r.ocr_pages:
+            pages = ", ".join(map(str, r.ocr_pages))
+            conf = f"{r.ocr_confidence:.0f}".replace(".", ",") if r.ocr_confidence is not None else "?"
+            lines.append(
+                f"let op: {name}: pagina {pages} is gescand en met OCR gelezen (gemiddelde woordzekerheid {conf}%); "
+                "citaten van die pagina's zijn gemarkeerd: controleer ze op de pagina."
+            )
         if r.scanned_pages:
             pages = ", ".join(map(str, r.scanned_pages))
+            how = f" Niet gelezen: {r.ocr_missing}." if r.ocr_missing else ""
             lines.append(
                 f"let op: {name}: pagina {pages} bevat alleen een afbeelding zonder tekstlaag (gescand?); "
-                "die inhoud is niet doorzocht. Maak een doorzoekbare versie (OCR) om ze mee te nemen."
+                f"die inhoud is niet doorzocht.{how}"
             )
         blank = [n for n in r.pages_without_text if n not in r.scanned_pages]
         if blank:

@@ -205,7 +205,7 @@ def _one_line(text: str, limit: int | None = None) -> str:
 
 
 def _cite(e: Evidence) -> str:
-    return page_citation(e.page, e.page_label, e.document)
+    return page_citation(e.page, e.page_label, e.document, ocr=e.ocr)
 
 
 def _status(side: Side) -> str:

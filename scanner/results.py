@@ -50,15 +50,18 @@ STATUS_FILL: dict[str, str] = {"covered": "A5D6A7", "partial": "FFE9A8", "not_fo
 STATUS_INK: dict[str, str] = {"covered": "1B5E20", "partial": "8A6100", "not_found": "5F6368"}
 
 
-def page_citation(page: int | None, page_label: str | None = None, document: str | None = None) -> str:
+def page_citation(
+    page: int | None, page_label: str | None = None, document: str | None = None, *, ocr: bool = False
+) -> str:
     """How every human-readable output cites a page: "p. 5" (the page in the file), with the number printed on the
-    page itself where it differs: "p. 5, blz. 3 in het document"; the document first when given."""
+    page itself where it differs: "p. 5, blz. 3 in het document"; the document first when given; ", gescande pagina
+    gelezen met OCR" when the quote comes from a scan read by OCR (the reader checks it on the page)."""
     where = ""
     if page is not None:
         where = f"p. {page}" + (
             f", blz. {page_label} in het document" if page_label and page_label != str(page) else ""
         )
-    return ", ".join(x for x in (document, where) if x)
+    return ", ".join(x for x in (document, where, "gescande pagina gelezen met OCR" if ocr else "") if x)
 
 
 def nl_number(value: float, decimals: int = 1) -> str:
@@ -142,6 +145,7 @@ class Evidence(_Model):
     document: str | None = Field(default=None, description="File name, for a set of documents.")
     commitment: Commitment | None = Field(default=None, description="How firm the quoted sentence is.")
     target: Target | None = Field(default=None, description="For whom the quoted sentence speaks.")
+    ocr: bool = Field(default=False, description="The page's text was read by OCR from a scan: check it on the page.")
 
 
 class CheckedPassage(_Model):

@@ -134,6 +134,7 @@ def _evidence(
                 document=record.file_name if multi else None,
                 commitment=c.commitment,  # type: ignore[arg-type]
                 target=c.target,  # type: ignore[arg-type]
+                ocr=record.page(chunk.page).ocr_confidence is not None,
             )
         )
     return out, dropped
@@ -253,7 +254,7 @@ def make_judge(ws: Workspace, name: str) -> Judge:
         return fast
     from scanner.judge.llm import LlmJudge, make_llm
 
-    return LlmJudge(fast, make_llm(ws.settings), cache_dir=cache)
+    return LlmJudge(fast, make_llm(ws.settings), cache_dir=cache, max_elements=ws.settings.llm_max_elements)
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,12 @@ class Settings(BaseModel):
         default=None, description="GGUF path (llama-cpp; default: the packaged model) or model name (servers)."
     )
     llm_base_url: str | None = Field(default=None, description="Endpoint for openai/ollama providers.")
+    llm_max_elements: int | None = Field(
+        default=None, ge=1, description="Put at most this many elements per document to the LLM (a paid API's cost)."
+    )
+    llm_timeout_s: float = Field(
+        default=120.0, gt=0, description="Seconds to wait for one answer of a served LLM before the scan stops."
+    )
     chroma_url: str | None = Field(
         default=None,
         description="A running Chroma server (chroma run ...), e.g. http://127.0.0.1:8000; unset: the store on disk.",

@@ -39,6 +39,9 @@ class Page(_Frozen):
         default=True, description="False for a page without extractable text (a scan, or a blank page)."
     )
     has_images: bool = Field(default=False, description="The page carries images (a page image means a scan).")
+    ocr_confidence: float | None = Field(
+        default=None, description="Set when the text was read by OCR from the page image: mean word confidence 0-100."
+    )
 
 
 class Section(_Frozen):
@@ -100,8 +103,13 @@ class DocumentRecord(_Frozen):
 
     @property
     def scanned_pages(self) -> list[int]:
-        """Pages with images but no text: most likely scans, whose content was not read (OCR needed)."""
+        """Pages with images but no text: most likely scans, whose content was not read (no OCR here)."""
         return [p.number for p in self.pages if not p.has_text_layer and p.has_images]
+
+    @property
+    def ocr_pages(self) -> list[int]:
+        """Pages whose text was read by OCR from the page image."""
+        return [p.number for p in self.pages if p.ocr_confidence is not None]
 
     def page(self, number: int) -> Page:
         if not 1 <= number <= len(self.pages):
@@ -117,7 +125,10 @@ class IngestReport(_Frozen):
     status: Literal["ingested", "already-stored"]
     pages: int
     pages_without_text: tuple[int, ...] = Field(default=(), description="No text: scans and blank pages.")
-    scanned_pages: tuple[int, ...] = Field(default=(), description="No text but images: probably scanned.")
+    scanned_pages: tuple[int, ...] = Field(default=(), description="No text but images: probably scanned, not read.")
+    ocr_pages: tuple[int, ...] = Field(default=(), description="Scanned pages read by OCR (Dutch Tesseract).")
+    ocr_confidence: float | None = Field(default=None, description="Mean word confidence of the OCR'd pages (0-100).")
+    ocr_missing: str | None = Field(default=None, description="Why scanned pages were not read by OCR here.")
     characters: int
     chunks: int
     seconds: float

@@ -193,11 +193,19 @@ class UiService:
         result = run.outputs[0].result if run.outputs else None
         messages = [f"{Path(f.path).name}: {f.message}" for f in outcome.failures]
         for r in outcome.reports:
+            if r.ocr_pages:
+                pages = ", ".join(map(str, r.ocr_pages))
+                conf = f"{r.ocr_confidence:.0f}" if r.ocr_confidence is not None else "?"
+                messages.append(
+                    f"{Path(r.path).name}: pagina {pages} is gescand en met OCR gelezen (gemiddelde woordzekerheid "
+                    f"{conf}%); citaten van die pagina's zijn gemarkeerd."
+                )
             if r.scanned_pages:
                 pages = ", ".join(map(str, r.scanned_pages))
+                how = f" Niet gelezen: {r.ocr_missing}." if r.ocr_missing else ""
                 messages.append(
                     f"{Path(r.path).name}: pagina {pages} bevat alleen een afbeelding zonder tekstlaag (gescand?); "
-                    "die inhoud is niet doorzocht."
+                    f"die inhoud is niet doorzocht.{how}"
                 )
         if result is not None:
             progress(1.0, f"Klaar: {n_el} elementen beoordeeld")

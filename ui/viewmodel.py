@@ -198,7 +198,7 @@ def element_choices(result: ScanResult, fw: Framework) -> list[tuple[str, str]]:
 
 def _cite(e: Evidence | object) -> str:
     doc, label = getattr(e, "document", None), getattr(e, "page_label", None)
-    return _esc(page_citation(getattr(e, "page", None), label, doc))
+    return _esc(page_citation(getattr(e, "page", None), label, doc, ocr=getattr(e, "ocr", False)))
 
 
 def _badge(status: str) -> str:

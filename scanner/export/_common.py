@@ -68,7 +68,7 @@ def lower_first(label: str) -> str:
 
 
 def cite(e: Evidence) -> str:
-    return page_citation(e.page, e.page_label, e.document)
+    return page_citation(e.page, e.page_label, e.document, ocr=e.ocr)
 
 
 def firmness_text(f: Finding) -> str | None:

@@ -178,7 +178,7 @@ def export_qdpx(result: ScanResult, fw: Framework, records: Mapping[str, Documen
                  "startPosition": str(start), "endPosition": str(end), "creatingUser": user,
                  "creationDateTime": when},
             )  # fmt: skip
-            page = page_citation(e.page, e.page_label)
+            page = page_citation(e.page, e.page_label, ocr=e.ocr)
             ET.SubElement(sel, _q("Description")).text = xml_safe(
                 f"{f.element_id}: {status}; {page}; zekerheid {f.confidence:.2f}; passage {e.chunk_id}"
             )

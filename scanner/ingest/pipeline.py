@@ -17,6 +17,7 @@ from typing import Literal
 from scanner.embed.base import Embedder
 from scanner.errors import DocumentError
 from scanner.hashing import sha256_bytes, sha256_file
+from scanner.ingest import ocr
 from scanner.ingest.chunking import chunk_document
 from scanner.ingest.normalize import Vocabulary, normalize_page_text
 from scanner.ingest.readers import MIN_TEXT_CHARS, SUPPORTED_SUFFIXES, read_document
@@ -112,7 +113,12 @@ def prepare_document(path: Path, settings: Settings) -> PreparedDocument:
         visible = sum(1 for c in text if not c.isspace())
         pages.append(
             Page(
-                number=i, label=rp.label, text=text, has_text_layer=visible >= MIN_TEXT_CHARS, has_images=rp.has_images
+                number=i,
+                label=rp.label,
+                text=text,
+                has_text_layer=visible >= MIN_TEXT_CHARS,
+                has_images=rp.has_images,
+                ocr_confidence=rp.ocr_confidence,
             )
         )
     chunks = chunk_document(
@@ -160,11 +166,18 @@ def _report(
         pages=rec.page_count,
         pages_without_text=tuple(rec.pages_without_text),
         scanned_pages=tuple(rec.scanned_pages),
+        ocr_pages=tuple(rec.ocr_pages),
+        ocr_confidence=_mean([p.ocr_confidence for p in rec.pages if p.ocr_confidence is not None]),
+        ocr_missing=(ocr.ocr_unavailable() or ocr.NOTHING_READ) if rec.scanned_pages else None,
         characters=sum(len(p.text) for p in rec.pages),
         chunks=chunks,
         seconds=round(seconds, 3),
         embedder=embedder.id,
     )
+
+
+def _mean(values: Sequence[float]) -> float | None:
+    return round(sum(values) / len(values), 1) if values else None
 
 
 def _first_heading(chunks: Sequence[Chunk]) -> str | None:

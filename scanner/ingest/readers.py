@@ -39,6 +39,7 @@ class RawPage:
     # Lines known to be headings from the file's structure (docx paragraph styles), level by text.
     headings: dict[str, int] = field(default_factory=dict)
     has_images: bool = False
+    ocr_confidence: float | None = None  # the text was read by OCR (mean word confidence 0-100)
 
 
 @dataclass(frozen=True)
@@ -195,7 +196,7 @@ def _read_pdf(path: Path, data: bytes, max_pages: int) -> tuple[list[RawPage], s
                 text = ""
             has_images = _page_has_images(page)
             label = labels[i] if i < len(labels) else None
-            pages.append(RawPage(text=text, label=label or None, has_images=has_images))
+            pages.append(_with_ocr(path, data, i, RawPage(text=text, label=label or None, has_images=has_images)))
         title = None
         try:
             meta = reader.metadata
@@ -211,6 +212,24 @@ def _read_pdf(path: Path, data: bytes, max_pages: int) -> tuple[list[RawPage], s
             "corrupt",
             f"de PDF is beschadigd of onvolledig en kan niet worden gelezen ({type(exc).__name__}: {exc}).",
         ) from None
+
+
+def _with_ocr(path: Path, data: bytes, index: int, page: RawPage) -> RawPage:
+    """A page with an image and no text layer, read by Dutch OCR where Tesseract is installed (only such pages)."""
+    if not page.has_images or sum(1 for c in page.text if not c.isspace()) >= MIN_TEXT_CHARS:
+        return page
+    from scanner.ingest import ocr
+
+    if ocr.ocr_unavailable():
+        return page
+    try:
+        read = ocr.ocr_pdf_page(data, index)
+    except Exception as exc:  # one page OCR cannot read must not lose the document
+        log.warning("%s: OCR of page %d failed: %s", path, index + 1, exc)
+        return page
+    if sum(1 for c in read.text if not c.isspace()) < MIN_TEXT_CHARS:
+        return page  # an image without text (a photo, a figure): still reported as a page without text
+    return RawPage(text=read.text, label=page.label, has_images=True, ocr_confidence=read.confidence)
 
 
 def _page_has_images(page: object) -> bool:

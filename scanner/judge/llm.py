@@ -206,9 +206,11 @@ class LlamaCppBackend:
 class ChatModelBackend:
     """Any LangChain chat model (OpenAI-compatible, Azure, Ollama): log-probabilities when given, else the text."""
 
-    def __init__(self, chat_model: Any, model_id: str) -> None:
+    def __init__(self, chat_model: Any, model_id: str, where: str = "", timeout: float | None = None) -> None:
         self._chat = chat_model
         self._id = model_id
+        self._where = where or model_id
+        self._timeout = timeout
 
     @property
     def id(self) -> str:
@@ -218,7 +220,10 @@ class ChatModelBackend:
         from langchain_core.messages import HumanMessage, SystemMessage
         from langchain_core.output_parsers import StrOutputParser
 
-        msg = self._chat.invoke([SystemMessage(system), HumanMessage(user)])
+        try:
+            msg = self._chat.invoke([SystemMessage(system), HumanMessage(user)])
+        except Exception as exc:
+            raise self._unavailable(exc) from None
         logprobs = (getattr(msg, "response_metadata", None) or {}).get("logprobs") or {}
         content = logprobs.get("content") if isinstance(logprobs, dict) else None
         if content:
@@ -226,7 +231,29 @@ class ChatModelBackend:
             probs = grade_from_top_logprobs(top)
             if probs is not None:
                 return probs
-        return _one_hot(parse_grade(StrOutputParser().invoke(msg)))
+        return _one_hot(parse_grade(StrOutputParser().invoke(msg)))  # no letter in the reply: no information
+
+    def _unavailable(self, exc: Exception) -> Exception:
+        """What the server did, in a sentence that names it (the scan stops; nothing half-written is kept)."""
+        kind = type(exc).__name__
+        served = ("openai", "httpx", "httpcore", "ollama", "langchain_openai", "langchain_ollama")
+        if type(exc).__module__.split(".")[0] not in served and not isinstance(
+            exc, ConnectionError | TimeoutError | ValueError
+        ):
+            return exc  # a bug of ours, not the server's
+        if "Timeout" in kind:
+            why = f"antwoordde niet binnen {self._timeout:.0f} seconden (llm_timeout_s)" if self._timeout else (
+                "antwoordde niet op tijd")  # fmt: skip
+        elif "Connection" in kind or isinstance(exc, ConnectionError):
+            why = "is niet bereikbaar of viel weg"
+        elif hasattr(exc, "status_code"):
+            why = f"gaf een fout (HTTP {exc.status_code}: {str(exc)[:200]})"
+        else:
+            why = f"gaf een antwoord dat niet te lezen is ({kind}: {str(exc)[:200]})"
+        return ModelUnavailableError(
+            f"Het taalmodel {self._id} op {self._where} {why}. De scan is gestopt; er is geen half resultaat "
+            "geschreven. Controleer de server, of scan zonder taalmodel (--judge fast)."
+        )
 
 
 def make_llm(settings: Any) -> LlmBackend:
@@ -245,19 +272,24 @@ def make_llm(settings: Any) -> LlmBackend:
             from langchain_openai import AzureChatOpenAI, ChatOpenAI
         except ImportError as exc:
             raise ConfigError("Installeer langchain-openai voor dit endpoint: pip install -e '.[remote]'") from exc
-        kwargs = {"model": settings.llm_model, "temperature": 0, "max_tokens": 2, "logprobs": True, "top_logprobs": 10}
+        kwargs = {
+            "model": settings.llm_model, "temperature": 0, "max_tokens": 2, "logprobs": True, "top_logprobs": 10,
+            "timeout": settings.llm_timeout_s, "max_retries": 1,
+        }  # fmt: skip
         if settings.llm_base_url:
             kwargs["base_url"] = settings.llm_base_url
         chat = AzureChatOpenAI(**kwargs) if provider == "azure-openai" else ChatOpenAI(**kwargs)
-        return ChatModelBackend(chat, f"{provider}/{settings.llm_model}")
+        where = settings.llm_base_url or ("Azure" if provider == "azure-openai" else "api.openai.com")
+        return ChatModelBackend(chat, f"{provider}/{settings.llm_model}", where, settings.llm_timeout_s)
     if provider == "ollama":
         try:
             from langchain_ollama import ChatOllama
         except ImportError as exc:
             raise ConfigError("Installeer langchain-ollama voor Ollama: pip install -e '.[remote]'") from exc
-        chat = ChatOllama(model=settings.llm_model or "qwen2.5:7b", temperature=0, num_predict=2,
-                          base_url=settings.llm_base_url or "http://127.0.0.1:11434")  # fmt: skip
-        return ChatModelBackend(chat, f"ollama/{settings.llm_model}")
+        base = settings.llm_base_url or "http://127.0.0.1:11434"
+        chat = ChatOllama(model=settings.llm_model or "qwen2.5:7b", temperature=0, num_predict=2, base_url=base,
+                          client_kwargs={"timeout": settings.llm_timeout_s})  # fmt: skip
+        return ChatModelBackend(chat, f"ollama/{settings.llm_model}", base, settings.llm_timeout_s)
     raise ConfigError(f"Onbekende LLM-provider '{provider}': kies llama-cpp, openai, azure-openai of ollama.")
 
 
@@ -316,19 +348,22 @@ class LlmJudge:
         cache_dir: Path | None = None,
         prompts: PromptSet | None = None,
         band: tuple[float, float] = ASK_BAND,
+        max_elements: int | None = None,
     ) -> None:
         self.fast = fast
         self.llm = llm
         self.prompts = prompts or load_prompts()
         self.cache = _Cache(cache_dir)
         self.band = band
+        self.max_elements = max_elements  # per document: the most uncertain first (a paid API's cost cap)
         self.calls = 0
 
     @property
     def provenance(self) -> Provenance:
         lo, hi = self.band
+        cap = f", hoogstens {self.max_elements} elementen" if self.max_elements is not None else ""
         return Provenance(
-            classifier=f"{self.fast.provenance.classifier} (taalmodel bij kans {lo:g}-{hi:g})",
+            classifier=f"{self.fast.provenance.classifier} (taalmodel bij kans {lo:g}-{hi:g}{cap})",
             llm=self.llm.id,
             prompt_hashes=self.prompts.hashes,
         )
@@ -402,6 +437,9 @@ class LlmJudge:
         decisions = self.fast.decide_all(elements, units, scores)
         unsure = [j for j, d in enumerate(decisions)
                   if self.band[0] <= 1 - d.probabilities["not_found"] <= self.band[1]]  # fmt: skip
+        if self.max_elements is not None:  # the most uncertain (closest to even odds) first, in framework order
+            closest = sorted(unsure, key=lambda j: abs(0.5 - (1 - decisions[j].probabilities["not_found"])))
+            unsure = sorted(closest[: self.max_elements])
         for n, j in enumerate(unsure, start=1):
             decisions[j] = self.regrade(elements[j], units, scores, j, decisions[j])
             if progress:

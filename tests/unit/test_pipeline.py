@@ -353,7 +353,7 @@ def test_prepare_document_matches_what_is_stored(env: Env) -> None:
     assert prepared.record.pages == env.registry.get(report.sha256).pages
 
 
-def test_a_page_image_without_text_is_reported_as_scanned_not_as_blank(env: Env, tmp_path: Path) -> None:
+def _pdf_with_a_scan(tmp_path: Path) -> Path:
     import io
 
     from fpdf import FPDF
@@ -369,8 +369,39 @@ def test_a_page_image_without_text_is_reported_as_scanned_not_as_blank(env: Env,
     pdf.add_page()  # a blank page
     path = tmp_path / "met-scan.pdf"
     path.write_bytes(bytes(pdf.output()))
-    (report,) = env.ingest(path).reports
+    return path
+
+
+def test_a_page_image_without_text_is_reported_as_scanned_not_as_blank(
+    env: Env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scanner.ingest import ocr
+
+    monkeypatch.setattr(ocr, "ocr_unavailable", lambda: f"Tesseract is niet geïnstalleerd; {ocr.INSTALL_HINT}")
+    (report,) = env.ingest(_pdf_with_a_scan(tmp_path)).reports
     assert report.pages_without_text == (2, 3)
-    assert report.scanned_pages == (2,)
+    assert report.scanned_pages == (2,) and report.ocr_pages == ()
+    assert report.ocr_missing and "apt-get install tesseract-ocr tesseract-ocr-nld" in report.ocr_missing
     rec = env.registry.get(report.sha256)
     assert [p.has_images for p in rec.pages] == [False, True, False]
+
+
+def test_only_the_scanned_page_is_ocrd_and_the_report_says_how_well(
+    env: Env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scanner.ingest import ocr
+
+    asked: list[int] = []
+
+    def read(data: bytes, index: int) -> ocr.OcrPage:
+        asked.append(index)
+        return ocr.OcrPage("Wij openen in elke wijk een huiskamer voor ontmoeting.", 91.5, 9)
+
+    monkeypatch.setattr(ocr, "ocr_unavailable", lambda: None)
+    monkeypatch.setattr(ocr, "ocr_pdf_page", read)
+    (report,) = env.ingest(_pdf_with_a_scan(tmp_path)).reports
+    assert asked == [1]  # page 2 only: page 1 has its text layer, page 3 no image
+    assert report.ocr_pages == (2,) and report.ocr_confidence == 91.5
+    assert report.scanned_pages == () and report.pages_without_text == (3,)
+    page = env.registry.get(report.sha256).page(2)
+    assert "huiskamer" in page.text and page.ocr_confidence == 91.5
