@@ -11,9 +11,9 @@ $(STAMP): pyproject.toml scripts/setup
 	PY=$(PY) bash scripts/setup
 	touch $(STAMP)
 
-# what the tests need besides: test tools, the local LLM runtime, chromium
+# what the tests need besides: test tools, the local LLM runtime, Ray, chromium
 $(DEV_STAMP): pyproject.toml scripts/setup
-	PY=$(PY) EXTRAS=dev,llm bash scripts/setup
+	PY=$(PY) EXTRAS=dev,llm,ray bash scripts/setup
 	touch $(STAMP) $(DEV_STAMP)
 
 setup: $(STAMP)

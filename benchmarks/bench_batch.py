@@ -1,6 +1,6 @@
 """Batch benchmark: prints figures, asserts nothing.
 
-    .venv/bin/python benchmarks/bench_batch.py [--corpus DIR] [--workers 1,2] [--judge fast]
+    .venv/bin/python benchmarks/bench_batch.py [--corpus DIR] [--workers 1,2] [--judge fast] [--engine local|ray]
 
 Groups the 22 documents of ../shared/corpus-real by the municipality or region their file name starts with (almere_,
 flevoland-regio_, baarn_ ...) into a temporary manifest, then per worker count, as ``beleidsscan batch --workers
@@ -92,6 +92,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--engine", choices=["local", "ray"], default="local")
     parser.add_argument("--judge", default="fast", choices=["fast", "llm"])
     args = parser.parse_args()
     if not args.corpus.is_dir():
@@ -113,6 +114,25 @@ def main() -> int:
             f"{'scan docs/min':>13} {'main MB':>7} {'worker MB':>15}"
         )
         print(header)
+        if args.engine == "ray":  # each actor reads, embeds and scans in its own folder: ingestion always included
+            from scanner.batch_ray import run_batch_ray
+
+            for workers in (int(w) for w in args.workers.split(",")):
+                scanner = Scanner.open(
+                    load_settings({"home": tmp_path / f"ray{workers}", "progress": False}, env={}), judge=args.judge
+                )
+                with PeakMemory() as mem:
+                    outcome = run_batch_ray(scanner, plan, tmp_path / f"ray-out{workers}", actors=workers)
+                s = outcome.seconds
+                per_min = outcome.documents / (s["total"] / 60)
+                print(
+                    f"{'ray, empty stores':<22} {workers:>7} {'-':>8} {s['scan']:>7.1f} {s['total']:>7.1f} "
+                    f"{per_min:>8.1f} {'-':>13} {mem.main_mb:>7.0f} {'(Ray workers)':>15}",
+                    flush=True,
+                )
+                for f in outcome.failures:
+                    print(f"  failure: {f.municipality} {f.path}: {f.message}")
+            return 0
         # As the CLI runs it: one worker on the store on disk; several on a Chroma server over their own store.
         for workers in (int(w) for w in args.workers.split(",")):
             home = tmp_path / f"home{workers}"

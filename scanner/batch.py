@@ -220,6 +220,7 @@ class BatchOutcome:
     failed: list[str] = field(default_factory=list)  # nothing to scan, or the scan failed
     failures: list[BatchFailure] = field(default_factory=list)
     documents: int = 0  # documents in the municipalities scanned in this run
+    actor_pids: list[int] = field(default_factory=list)  # --engine ray: the process that scanned each, in order
     seconds: dict[str, float] = field(default_factory=dict)  # ingest, scan, outputs, total
     results: dict[str, Path] = field(default_factory=dict)  # municipality -> scan.json, for every finished one
     outputs: list[Path] = field(default_factory=list)  # matrix, heatmap, failure report

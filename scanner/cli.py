@@ -383,9 +383,17 @@ def cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     plan = load_plan(Path(args.source))  # a bad manifest fails before any model is loaded
     progress = _BatchProgress(settings.progress and sys.stderr.isatty())
     try:
-        with shared_store(settings, args.workers) as settings:  # several workers: one Chroma server for all
+        if args.engine == "ray":  # each actor reads and scans in its own folder, or on the Chroma server
+            from scanner.batch_ray import run_batch_ray
+
             scanner = Scanner.open(settings, framework, args.judge)
-            outcome = run_batch(scanner, plan, Path(args.out), workers=args.workers, progress=progress)
+            outcome = run_batch_ray(
+                scanner, plan, Path(args.out), actors=args.workers, address=args.address, progress=progress
+            )
+        else:
+            with shared_store(settings, args.workers) as settings:  # several workers: one Chroma server for all
+                scanner = Scanner.open(settings, framework, args.judge)
+                outcome = run_batch(scanner, plan, Path(args.out), workers=args.workers, progress=progress)
     finally:
         progress.close()
     out.write(format_batch_report(outcome) + "\n")
@@ -591,7 +599,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("batch", help="quick-scan many municipalities (manifest CSV or a folder per municipality)")
     p.add_argument("source", metavar="MANIFEST.csv|FOLDER", help="CSV gemeente,pad,type,jaar, or a folder of folders")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the scans, matrix, heatmap and failures")
-    p.add_argument("--workers", type=int, default=1, help="parallel worker processes (default 1)")
+    p.add_argument("--workers", type=int, default=1, help="parallel worker processes, or Ray actors (default 1)")
+    p.add_argument(
+        "--engine", choices=["local", "ray"], default="local",
+        help="local (default: this machine's processes) or ray (pip install -e '.[ray]')",
+    )  # fmt: skip
+    p.add_argument(
+        "--address", help="with --engine ray: an existing Ray cluster (auto or HOST:PORT); default: start one"
+    )
     p.add_argument("--judge", choices=["fast", "llm"], help="fast (default: the trained scorer) or llm (adds an LLM)")
     p.add_argument("--framework", default=DEFAULT_FRAMEWORK, help="framework id")
     _common(p)
