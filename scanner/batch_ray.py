@@ -17,9 +17,11 @@ Ray is an optional extra (``pip install -e '.[ray]'``).
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Sequence
@@ -77,6 +79,7 @@ class ScanActor:
 
         os.environ.setdefault("OMP_NUM_THREADS", str(threads))
         self.home = Path(tempfile.mkdtemp(prefix="beleidsscan-ray-"))
+        atexit.register(shutil.rmtree, self.home, True)  # the copies and the actor's store go with the actor
         settings = Settings.model_validate_json(settings_json).model_copy(
             update={"home": self.home, "threads": threads, "progress": False}
         )

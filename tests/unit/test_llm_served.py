@@ -64,6 +64,7 @@ class FakeServer:
                     self.wfile.write(body)
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = False  # server_close() waits for a slow answer to end
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
@@ -84,6 +85,7 @@ def server() -> Iterator[FakeServer]:
     s = FakeServer()
     yield s
     s.httpd.shutdown()
+    s.httpd.server_close()  # the listening socket, and (block_on_close) the handler threads still answering
 
 
 def _settings(tmp_path: Path, server: FakeServer, **extra: Any) -> Settings:
