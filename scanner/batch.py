@@ -300,15 +300,23 @@ def _scan_job(scanner: Scanner, job: _Job, out_dir: Path) -> None:
     records = scanner.records(job.shas)
     result = scanner.scan(records, set_name=job.municipality)
     scanner.write(result, out_dir, job.slug, records)
+    documents = [{"sha256": r.sha256, "file_name": r.file_name} for r in records]
+    write_done(out_dir, job.slug, job.key, job.municipality, documents, [_failure_dict(f) for f in job.failures])
+
+
+def write_done(
+    out_dir: Path, slug: str, key: str, municipality: str, documents: list[dict[str, str]],
+    failures: list[dict[str, Any]],
+) -> None:  # fmt: skip
+    """The done-record, written last: a record exists only next to a complete result (both engines)."""
     record = {
-        "key": job.key,
-        "municipality": job.municipality,
-        "documents": [{"sha256": r.sha256, "file_name": r.file_name} for r in records],
-        "failures": [_failure_dict(f) for f in job.failures],
+        "key": key,
+        "municipality": municipality,
+        "documents": documents,
+        "failures": failures,
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    # Last: a record exists only next to a complete result.
-    atomic_write_text(_done_path(out_dir, job.slug), json.dumps(record, ensure_ascii=False, indent=1) + "\n")
+    atomic_write_text(_done_path(out_dir, slug), json.dumps(record, ensure_ascii=False, indent=1) + "\n")
 
 
 # --- worker processes -----------------------------------------------------------------------------

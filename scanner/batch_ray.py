@@ -19,14 +19,12 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import json
 import os
 import shutil
 import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +33,6 @@ from scanner.batch import (
     BatchOutcome,
     BatchPlan,
     BatchProgress,
-    _done_path,
     _failure_dict,
     _failure_from,
     _file_sha,
@@ -45,6 +42,7 @@ from scanner.batch import (
     judge_signature,
     resume_key,
     write_batch_outputs,
+    write_done,
 )
 from scanner.errors import BeleidsscanError, ConfigError, DocumentError
 from scanner.frameworks import Framework
@@ -179,14 +177,8 @@ def _write(out_dir: Path, task: RayTask, answer: dict[str, Any]) -> None:
     """The result, its report and last the done-record, each atomically (as the local batch writes them)."""
     atomic_write_text(out_dir / f"{task.slug}.scan.json", answer["json"])
     atomic_write_text(out_dir / f"{task.slug}.scan.md", answer["md"])
-    record = {
-        "key": task.key,
-        "municipality": task.municipality,
-        "documents": answer["documents"],
-        "failures": [_failure_dict(f) for f in task.failures] + answer["failures"],
-        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    atomic_write_text(_done_path(out_dir, task.slug), json.dumps(record, ensure_ascii=False, indent=1) + "\n")
+    failures = [_failure_dict(f) for f in task.failures] + answer["failures"]
+    write_done(out_dir, task.slug, task.key, task.municipality, answer["documents"], failures)
 
 
 def run_batch_ray(
