@@ -284,6 +284,46 @@ def _failure_from(d: Mapping[str, Any]) -> BatchFailure:
     return BatchFailure(str(d["municipality"]), str(d["path"]), str(d["reason"]), str(d["message"]), d.get("line"))
 
 
+@dataclass
+class Pending:
+    """A municipality that is not done yet: its readable files, what failed in the manifest, its resume key."""
+
+    municipality: Municipality
+    files: list[tuple[Path, ManifestEntry]]
+    failures: list[BatchFailure]
+    key: str
+
+
+def pending_municipalities(
+    plan: BatchPlan, framework: Framework, embedder_id: str, signature: dict[str, Any], out_dir: Path,
+    outcome: BatchOutcome, file_shas: dict[Path, str],
+) -> list[Pending]:  # fmt: skip
+    """What a run must still scan (the same for every engine). A municipality done before with the same key is
+    counted as skipped, with the failures its done-record kept; ``file_shas`` is filled with every file's hash."""
+    pending = []
+    for m in plan.municipalities:
+        files, failures = _files_of(m)
+        file_shas.update({p: _file_sha(p) for p, _ in files if p not in file_shas})
+        key = resume_key([file_shas[p] for p, _ in files], framework, embedder_id, signature)
+        done = _is_done(out_dir, m.slug, key)
+        if done is not None:
+            outcome.skipped.append(m.name)
+            outcome.failures += [_failure_from(f) for f in done.get("failures", [])]
+            outcome.results[m.name] = out_dir / f"{m.slug}.scan.json"
+            continue
+        pending.append(Pending(m, files, failures, key))
+    return pending
+
+
+def not_scanned(outcome: BatchOutcome, municipality: str, reason: str, cause: str = "") -> None:
+    """Record a municipality that got no result: ``no-documents`` (nothing readable) or ``scan-failed``."""
+    outcome.failed.append(municipality)
+    message = f"scan mislukt: {cause}"
+    if reason == "no-documents":
+        message = "geen leesbaar document; deze gemeente is niet gescand."
+    outcome.failures.append(BatchFailure(municipality, "", reason, message))
+
+
 # --- one municipality's scan (the same in this process and in a worker) ----------------------------
 
 
@@ -558,40 +598,27 @@ def run_batch(
         # 1. What is done, and ingestion of the rest (this process only).
         jobs: list[_Job] = []
         file_shas: dict[Path, str] = {}
-        pending: list[tuple[Municipality, list[tuple[Path, ManifestEntry]], list[BatchFailure], str]] = []
-        for m in plan.municipalities:
-            files, failures = _files_of(m)
-            file_shas.update({p: _file_sha(p) for p, _ in files if p not in file_shas})
-            key = resume_key([file_shas[p] for p, _ in files], framework, ws.embedder.id, signature)
-            done = _is_done(out_dir, m.slug, key)
-            if done is not None:
-                outcome.skipped.append(m.name)
-                outcome.failures += [_failure_from(f) for f in done.get("failures", [])]
-                outcome.results[m.name] = out_dir / f"{m.slug}.scan.json"
-                continue
-            pending.append((m, files, failures, key))
-        n_files = sum(len(files) for _, files, _, _ in pending)
+        pending = pending_municipalities(plan, framework, ws.embedder.id, signature, out_dir, outcome, file_shas)
+        n_files = sum(len(p.files) for p in pending)
         done_files = 0
 
         def embed_progress(stage: str, done: int, total: int, label: str) -> None:
             if progress and stage == "embed":
                 progress(stage, done, total, label)
 
-        for m, files, failures, key in pending:
-            shas, ingest_failures = _ingest(scanner, m, files, file_shas, embed_progress)
-            done_files += len(files)
+        for item in pending:
+            m = item.municipality
+            shas, ingest_failures = _ingest(scanner, m, item.files, file_shas, embed_progress)
+            done_files += len(item.files)
             if progress:
                 progress("files", done_files, n_files, m.name)
-            failures = failures + ingest_failures
+            failures = item.failures + ingest_failures
             shas = list(dict.fromkeys(shas))
             outcome.failures += failures
             if not shas:
-                outcome.failed.append(m.name)
-                outcome.failures.append(
-                    BatchFailure(m.name, "", "no-documents", "geen leesbaar document; deze gemeente is niet gescand.")
-                )
+                not_scanned(outcome, m.name, "no-documents")
                 continue
-            jobs.append(_Job(m.name, m.slug, tuple(shas), key, tuple(failures)))
+            jobs.append(_Job(m.name, m.slug, tuple(shas), item.key, tuple(failures)))
         t_ingest = time.perf_counter() - t0
 
         # 2. Scans.
@@ -604,8 +631,7 @@ def run_batch(
                 outcome.scanned.append(job.municipality)
                 outcome.results[job.municipality] = out_dir / f"{job.slug}.scan.json"
             else:
-                outcome.failed.append(job.municipality)
-                outcome.failures.append(BatchFailure(job.municipality, "", "scan-failed", f"scan mislukt: {message}"))
+                not_scanned(outcome, job.municipality, "scan-failed", message)
             if progress:
                 progress("scan", i, len(jobs), job.municipality)
         t_scan = time.perf_counter() - t1

@@ -35,12 +35,10 @@ from scanner.batch import (
     BatchProgress,
     _failure_dict,
     _failure_from,
-    _file_sha,
-    _files_of,
-    _is_done,
     _output_lock,
     judge_signature,
-    resume_key,
+    not_scanned,
+    pending_municipalities,
     write_batch_outputs,
     write_done,
 )
@@ -150,26 +148,19 @@ def _tasks(
     outcome: BatchOutcome,
 ) -> list[RayTask]:  # fmt: skip
     """What is not done yet, with each file's bytes; what is done is counted as skipped."""
+    shas: dict[Path, str] = {}
     tasks = []
-    for m in plan.municipalities:
-        files, failures = _files_of(m)
-        shas = {p: _file_sha(p) for p, _ in files}
-        key = resume_key([shas[p] for p, _ in files], framework, embedder_id, signature)
-        done = _is_done(out_dir, m.slug, key)
-        if done is not None:
-            outcome.skipped.append(m.name)
-            outcome.failures += [_failure_from(f) for f in done.get("failures", [])]
-            outcome.results[m.name] = out_dir / f"{m.slug}.scan.json"
-            continue
+    for item in pending_municipalities(plan, framework, embedder_id, signature, out_dir, outcome, shas):
+        m, failures = item.municipality, list(item.failures)
         blobs = []
-        for p, entry in files:
+        for p, entry in item.files:
             try:
                 blobs.append((str(p), shas[p], p.read_bytes(), entry.line))
             except OSError as exc:
                 failures.append(
                     BatchFailure(m.name, str(p), "unreadable", f"kan niet worden gelezen ({exc}).", entry.line)
                 )
-        tasks.append(RayTask(m.name, m.slug, key, tuple(blobs), tuple(failures)))
+        tasks.append(RayTask(m.name, m.slug, item.key, tuple(blobs), tuple(failures)))
     return tasks
 
 
@@ -271,14 +262,6 @@ def _record(out_dir: Path, task: RayTask, answer: dict[str, Any], outcome: Batch
         outcome.results[task.municipality] = out_dir / f"{task.slug}.scan.json"
         outcome.documents += len(answer["documents"])
     elif answer["status"] == "no-documents":
-        outcome.failed.append(task.municipality)
-        outcome.failures.append(
-            BatchFailure(
-                task.municipality, "", "no-documents", "geen leesbaar document; deze gemeente is niet gescand."
-            )
-        )
+        not_scanned(outcome, task.municipality, "no-documents")
     else:
-        outcome.failed.append(task.municipality)
-        outcome.failures.append(
-            BatchFailure(task.municipality, "", "scan-failed", f"scan mislukt: {answer['message']}")
-        )
+        not_scanned(outcome, task.municipality, "scan-failed", answer["message"])
