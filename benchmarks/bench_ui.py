@@ -35,49 +35,35 @@ def main() -> int:
         print(f"{CHROMIUM} not found: apt-get install chromium")
         return 0
     import os
-    import socket
-    import subprocess
-    import urllib.request
 
     from playwright.sync_api import sync_playwright
 
+    from scanner.local_server import free_port, local_server
+
     print(f"{'document':<48} {'judge':<5} {'upload to matrix s':>18}")
     for judge in args.judges.split(","):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
+        port = free_port()
         with tempfile.TemporaryDirectory() as home:  # a fresh data directory and server per judge
             env = {**os.environ, "BELEIDSSCAN_HOME": home, "HF_HUB_OFFLINE": "1"}
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "scanner.cli", "ui", "--port", str(port), "--no-progress"],
-                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            )  # fmt: skip
             url = f"http://127.0.0.1:{port}/"
-            try:
-                for _ in range(240):
-                    try:
-                        with urllib.request.urlopen(url, timeout=2):
-                            break
-                    except OSError:
-                        time.sleep(0.5)
-                with sync_playwright() as pw:
-                    browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-                    for f in files:
-                        page = browser.new_context(locale="nl-NL").new_page()
-                        page.goto(url)
-                        t0 = time.perf_counter()
-                        page.locator("#bs-upload input[type=file]").set_input_files(str(f))
-                        page.locator("#bs-docs").get_by_text(f.name).wait_for()
-                        label = "Aanbevolen" if judge == "fast" else "Met taalmodel"
-                        page.locator("#bs-judge").get_by_text(label, exact=False).click()
-                        page.locator("#bs-scan").click()
-                        page.locator("#bs-summary .bs-matrix").wait_for(timeout=1_200_000)
-                        print(f"{f.name:<48} {judge:<5} {time.perf_counter() - t0:>18.1f}", flush=True)
-                        page.context.close()
-                    browser.close()
-            finally:
-                proc.terminate()
-                proc.wait(timeout=30)
+            command = [sys.executable, "-m", "scanner.cli", "ui", "--port", str(port), "--no-progress"]
+            log = Path(home) / "ui.log"
+            server = local_server(command, url, name="De webinterface", log=log, timeout=120, env=env, cwd=ROOT)
+            with server, sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+                for f in files:
+                    page = browser.new_context(locale="nl-NL").new_page()
+                    page.goto(url)
+                    t0 = time.perf_counter()
+                    page.locator("#bs-upload input[type=file]").set_input_files(str(f))
+                    page.locator("#bs-docs").get_by_text(f.name).wait_for()
+                    label = "Aanbevolen" if judge == "fast" else "Met taalmodel"
+                    page.locator("#bs-judge").get_by_text(label, exact=False).click()
+                    page.locator("#bs-scan").click()
+                    page.locator("#bs-summary .bs-matrix").wait_for(timeout=1_200_000)
+                    print(f"{f.name:<48} {judge:<5} {time.perf_counter() - t0:>18.1f}", flush=True)
+                    page.context.close()
+                browser.close()
     return 0
 
 

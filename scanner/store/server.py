@@ -9,16 +9,13 @@ configured (``chroma_url``), nothing is started.
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from scanner.errors import BeleidsscanError
+from scanner.local_server import free_port, local_server
 
 __all__ = ["chroma_executable", "local_chroma_server"]
 
@@ -35,64 +32,14 @@ def chroma_executable() -> str:
     return found
 
 
-def _stop_with_parent() -> None:
-    """In the server's process before it starts (Linux): stop when the process that started it dies, even by
-    kill -9, so a killed batch leaves no server behind. Elsewhere the server is stopped on a normal exit only."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for_server(url: str, timeout: float = 60.0, proc: subprocess.Popen[bytes] | None = None) -> None:
-    """Until the server answers its heartbeat; a clear error when it stops or does not answer in time."""
-    deadline = time.monotonic() + timeout
-    while True:
-        if proc is not None and proc.poll() is not None:
-            raise BeleidsscanError(f"De Chroma-server stopte direct (afsluitcode {proc.returncode}).")
-        try:
-            with urllib.request.urlopen(url.rstrip("/") + "/api/v2/heartbeat", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise BeleidsscanError(f"De Chroma-server op {url} antwoordt niet binnen {timeout:.0f} seconden.")
-        time.sleep(0.2)
-
-
 @contextmanager
 def local_chroma_server(path: Path, log: Path | None = None) -> Iterator[str]:
     """Start ``chroma run`` over ``path`` on a free local port; yields its URL and stops it afterwards."""
     path.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
-    log_path = log or path.parent / "chroma-server.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("ab") as out:
-        proc = subprocess.Popen(
-            [chroma_executable(), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=_stop_with_parent,
-        )  # fmt: skip
-    try:
-        try:
-            wait_for_server(url, proc=proc)
-        except BeleidsscanError as exc:
-            raise BeleidsscanError(f"{exc} Zie {log_path}.") from None
+    command = [chroma_executable(), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)]
+    with local_server(
+        command, f"{url}/api/v2/heartbeat", name="De Chroma-server", log=log or path.parent / "chroma-server.log"
+    ):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()

@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from scanner.local_server import free_port, local_server
 from tests.conftest import REPO
 
 CHROMIUM = Path(os.environ.get("BELEIDSSCAN_CHROMIUM", "/usr/bin/chromium"))
@@ -33,12 +30,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = REPO / "test-artifacts" / "e2e"
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -56,41 +47,14 @@ def ui_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def serve_ui(home: Path, log_path: Path, *args: str) -> Iterator[str]:
     """``beleidsscan ui ARGS`` in a subprocess with its own data directory, on a free port, until the block ends;
     yields the address to open (always 127.0.0.1, whatever address the UI listens on)."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "BELEIDSSCAN_HOME": str(home), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     env.pop("BELEIDSSCAN_CONFIG", None)
-    log = log_path.open("w", encoding="utf-8")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "scanner.cli", "ui", "--port", str(port), "--no-progress", *args],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
     url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"the UI stopped at start-up; see {log_path}")
-            try:
-                with urllib.request.urlopen(url, timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("the UI did not answer within 120 s")
-            time.sleep(0.5)
+    command = [sys.executable, "-m", "scanner.cli", "ui", "--port", str(port), "--no-progress", *args]
+    log_path.unlink(missing_ok=True)
+    with local_server(command, url, name="De webinterface", log=log_path, timeout=120, env=env, cwd=REPO):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 @pytest.fixture(scope="session")

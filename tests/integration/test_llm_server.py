@@ -4,17 +4,15 @@ it used, and a server that has gone away stops the scan with a clear message and
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from scanner.errors import ModelUnavailableError
+from scanner.local_server import free_port, local_server
 from scanner.scan import Scanner
 from scanner.settings import Settings, load_settings
 
@@ -31,41 +29,22 @@ Sportverenigingen krijgen een verenigingsondersteuner die trainers helpt bij zor
 """
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     from scanner.judge.local_model import ensure_local_model
 
     folder = tmp_path_factory.mktemp("llama-server")
     model = ensure_local_model(folder / "models")
-    port = _free_port()
-    log = (folder / "server.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", "lokaal",
-         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--n_threads", "2"],
-        stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    port = free_port()
+    command = [
+        sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", "lokaal",
+        "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--n_threads", "2",
+    ]  # fmt: skip
     url = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert proc.poll() is None, f"the llama.cpp server stopped; see {folder / 'server.log'}"
-            try:
-                with urllib.request.urlopen(url + "/models", timeout=2):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "the llama.cpp server did not answer within 120 s"
-                time.sleep(0.5)
+    with local_server(
+        command, url + "/models", name="De llama.cpp-server", log=folder / "server.log", timeout=120
+    ) as proc:
         yield url, proc
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
 
 
 def _settings(home: Path, url: str) -> Settings:
