@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -32,8 +33,15 @@ def collection_name(embedder_id: str) -> str:
     return f"chunks-{slug}"[:500].rstrip("-._")
 
 
+_HTTP_CLIENTS: dict[str, Any] = {}  # one HTTP client per server address in this process
+_HTTP_LOCK = threading.Lock()
+
+
 def open_client(path: Path | None = None, url: str | None = None) -> Any:
-    """The embedded persistent client over ``path``, or the HTTP client of the Chroma server at ``url``."""
+    """The embedded persistent client over ``path``, or the HTTP client of the Chroma server at ``url``.
+
+    HTTP clients are kept per address: each of Chroma's HTTP clients holds its own connection pools, so a process
+    that opens a store per scan (the web UI) would otherwise gather open connections."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -42,13 +50,17 @@ def open_client(path: Path | None = None, url: str | None = None) -> Any:
         u = urlparse(url if "://" in url else f"http://{url}")
         if u.scheme not in ("http", "https") or not u.hostname:
             raise ConfigError(f"chroma_url={url!r}: verwacht een adres als http://127.0.0.1:8000.")
-        try:
-            return chromadb.HttpClient(
-                host=u.hostname, port=u.port or (443 if u.scheme == "https" else 8000), ssl=u.scheme == "https",
-                settings=settings,
-            )  # fmt: skip
-        except Exception as exc:  # chromadb raises ValueError for a server that is not there
-            raise _unavailable(url, exc) from None
+        port = u.port or (443 if u.scheme == "https" else 8000)
+        address = f"{u.scheme}://{u.hostname}:{port}"
+        with _HTTP_LOCK:
+            if address not in _HTTP_CLIENTS:
+                try:
+                    _HTTP_CLIENTS[address] = chromadb.HttpClient(
+                        host=u.hostname, port=port, ssl=u.scheme == "https", settings=settings
+                    )
+                except Exception as exc:  # chromadb raises ValueError for a server that is not there
+                    raise _unavailable(url, exc) from None
+            return _HTTP_CLIENTS[address]
     if path is None:
         raise ValueError("open_client needs a path or a url")
     path.mkdir(parents=True, exist_ok=True)

@@ -175,6 +175,15 @@ def test_a_server_that_is_not_there_or_goes_away_is_named(tmp_path: Path) -> Non
         ChromaStore(None, EMB.id, EMB.dimension, url="ftp://ergens")
 
 
+def test_stores_on_one_server_share_one_http_client(chroma_server: str) -> None:
+    """Each Chroma HTTP client keeps its own connection pools; a process that opens a store per scan (the web UI)
+    must not gather connections, so stores on one address share one client."""
+    url = _empty_server(chroma_server)
+    first = ChromaStore(None, EMB.id, EMB.dimension, url=url)
+    second = ChromaStore(None, "hash-32", 32, url=url + "/")
+    assert first.client is second.client is open_client(url=url)
+
+
 def test_collection_name_is_valid_for_chroma() -> None:
     name = collection_name("sentence-transformers//home/user/models/e5 small (v2)")
     assert 3 <= len(name) <= 512
