@@ -56,7 +56,7 @@ def render_markdown(result: ScanResult, fw: Framework, records: Mapping[str, Doc
         for fact in ms.facts:
             out.append(f"- **{fact.kind_label}:** “{fact.quote}” ({fact.citation})")
         if ms.actors:
-            names = actor_list(ms.actors[:16])
+            names = actor_list(ms.actors)  # no page limit here: all of them
             out.append(f"- **Organisaties en rollen die het document zelf noemt:** {names}.")
         out.append("")
 

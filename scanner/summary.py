@@ -252,7 +252,9 @@ def management_summary(
     """The summary of one scan; with ``records`` (by SHA-256) it also reads what the documents commit and name."""
     docs = [records[d.sha256] for d in result.documents if records and d.sha256 in records]
     facts = _facts(_sentences(docs, len(docs) > 1)) if docs else []
-    actors = find_actors(docs) if docs else []
+    # the roles that matter for the advice first: bruggenbouwers, then actors of one of the three environments,
+    # then general partners (huisartsen, scholen, GGD); in the order the document names them within each
+    actors = sorted(find_actors(docs), key=lambda a: (not a.bridge, a.environment == "algemeen")) if docs else []
     counts = {s: sum(f.effective_status == s for f in result.findings) for s in STATUSES}
     return ManagementSummary(counts, _strengths(result, fw), _priorities(result, fw), facts, actors)
 

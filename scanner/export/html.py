@@ -96,7 +96,7 @@ def _management(result: ScanResult, fw: Framework, ms: ManagementSummary) -> lis
         for fact in ms.facts:
             out.append(f"<li><strong>{fact.kind_label}:</strong> “{_e(fact.quote)}” ({_e(fact.citation)})</li>")
         if ms.actors:
-            names = actor_list(ms.actors[:16])
+            names = actor_list(ms.actors)  # no page limit here: all of them
             out.append(f"<li><strong>Organisaties en rollen die het document zelf noemt:</strong> {_e(names)}.</li>")
         out.append("</ul>")
     return out

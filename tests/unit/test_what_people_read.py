@@ -193,3 +193,20 @@ def test_an_aanknopingspunt_is_only_what_the_document_offers_for_that_option(sam
     assert offered  # the sample's partial gaps do offer something
     not_found = [a for g in sample.result.gaps if g.status == "not_found" for a in g.advice]
     assert any(not a.builds_on for a in not_found)  # and a missing option with nothing linked offers nothing
+
+
+def test_actors_named_in_ordinary_policy_prose_are_found_and_common_words_are_not(sample: Sample) -> None:
+    """Partners municipal documents name in passing (read in the real corpus: huisartsen, scholen, Veilig Thuis,
+    woningcorporaties, MEE) are found; the Dutch word 'mee' is not the organisation MEE."""
+    text = (
+        "Bewoners denken mee en doen mee in de wijk. "
+        "Door nadruk op vroegsignalering door huisartsen en scholen kunnen veel vragen worden voorkomen. "
+        "Samen met de woningcorporaties en Veilig Thuis maken we afspraken. "
+        "Stichting MEE ondersteunt ouders van kinderen met een beperking."
+    )
+    page = sample.record.pages[0].model_copy(update={"text": text, "number": 1, "label": None})
+    record = sample.record.model_copy(update={"pages": (page,)})
+    actors = {a.label: a for a in find_actors([record])}
+    assert {"huisarts", "scholen", "woningcorporatie", "Veilig Thuis", "MEE"} <= set(actors), sorted(actors)
+    assert actors["MEE"].quote.startswith("Stichting MEE")
+    assert all(a.bridge is False for a in actors.values() if a.label in ("huisarts", "scholen", "MEE"))
