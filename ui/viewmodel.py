@@ -320,8 +320,9 @@ def gaps_html(result: ScanResult, fw: Framework, actors: Sequence[Actor] = (), t
         gaps = [g for g in ranked if g.environment == env.id]
         s = summaries.get(env.id)
         parts.append(f'<section class="bs-gap-env" data-env="{env.id}"><h2>{_label(env.label)}</h2>')
-        if s:
-            parts.append(f'<p class="bs-verdict">{_esc(s.verdict)}</p>')
+        if s:  # under the environment's own heading its name is not repeated
+            verdict = s.verdict.removeprefix(f"{env.label}: ")
+            parts.append(f'<p class="bs-verdict">{_esc(verdict[:1].upper() + verdict[1:])}</p>')
         if not gaps:
             parts.append("<p>Geen kansen: alle handelingsopties en bruggenbouwers in deze omgeving zijn gedekt.</p>")
             parts.append("</section>")

@@ -162,6 +162,10 @@ def test_gap_view_per_environment_with_options_roles_and_source(result: ScanResu
         assert html.count(vm._esc(a.advice)) <= 1  # an option's advice is never repeated
     assert "Bron in het kader:" in html
     assert html.count("Stand van meerwaarde en factoren") <= 3  # once per environment, not under every gap
+    for env in framework.environments:  # the verdict, once, without repeating the heading's name
+        section = html.split(f'data-env="{env.id}"')[1].split("</section>")[0]
+        verdict = section.split('<p class="bs-verdict">')[1].split("</p>")[0]
+        assert verdict[0].isupper() and not verdict.startswith(vm._esc(env.label)), verdict
 
 
 def test_gap_view_top_is_ranked_and_rest_folded(result: ScanResult, framework: Framework) -> None:
