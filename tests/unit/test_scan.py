@@ -135,19 +135,14 @@ def test_llm_judge_grades_through_the_contract_and_caches(
     assert [f.status for f in second.findings] == [f.status for f in result.findings]
 
 
-def test_the_model_is_asked_only_where_the_fast_judge_is_unsure(
-    fake_workspace: Workspace, framework: Framework, tmp_path: Path
-) -> None:
-    record = ingest(fake_workspace, SAMPLE_MD)
+def _plain_scan_and_a_recording_llm(
+    ws: Workspace, framework: Framework, tmp_path: Path
+) -> tuple[DocumentRecord, FastJudge, ScanResult, list[str], ScriptedLlm]:
+    """The sample scanned by the fast judge alone, and a scripted model that records which element it is asked about
+    (always answering "B", deels)."""
+    record = ingest(ws, SAMPLE_MD)
     fast = fast_with_fake_encoder(tmp_path)
-    plain = Scanner(fake_workspace, framework, fast).scan([record])
-    addressed = {f.element_id: 1 - f.probabilities["not_found"] for f in plain.findings}
-    values = sorted(addressed.values())
-    # the middle half of the elements, the band's edges halfway between neighbours: the findings carry rounded
-    # probabilities, the judge compares unrounded ones, so an edge on a finding's value would be a coin toss
-    band = ((values[8] + values[9]) / 2, (values[26] + values[27]) / 2)
-    unsure = {e for e, p in addressed.items() if band[0] <= p <= band[1]}
-    assert 5 < len(unsure) < 31
+    plain = Scanner(ws, framework, fast).scan([record])
     asked: list[str] = []
     label_of = {e.label: e.id for e in framework.elements}
 
@@ -155,7 +150,21 @@ def test_the_model_is_asked_only_where_the_fast_judge_is_unsure(
         asked.append(label_of[user.split("Element: ", 1)[1].split("\n", 1)[0]])
         return "B"
 
-    result = Scanner(fake_workspace, framework, LlmJudge(fast, ScriptedLlm(record_element), band=band)).scan([record])
+    return record, fast, plain, asked, ScriptedLlm(record_element)
+
+
+def test_the_model_is_asked_only_where_the_fast_judge_is_unsure(
+    fake_workspace: Workspace, framework: Framework, tmp_path: Path
+) -> None:
+    record, fast, plain, asked, llm = _plain_scan_and_a_recording_llm(fake_workspace, framework, tmp_path)
+    addressed = {f.element_id: 1 - f.probabilities["not_found"] for f in plain.findings}
+    values = sorted(addressed.values())
+    # the middle half of the elements, the band's edges halfway between neighbours: the findings carry rounded
+    # probabilities, the judge compares unrounded ones, so an edge on a finding's value would be a coin toss
+    band = ((values[8] + values[9]) / 2, (values[26] + values[27]) / 2)
+    unsure = {e for e, p in addressed.items() if band[0] <= p <= band[1]}
+    assert 5 < len(unsure) < 31
+    result = Scanner(fake_workspace, framework, LlmJudge(fast, llm, band=band)).scan([record])
     assert set(asked) == unsure  # asked exactly where the fast judge was unsure
     for f in result.findings:
         if f.element_id in unsure:
@@ -167,18 +176,9 @@ def test_the_model_is_asked_only_where_the_fast_judge_is_unsure(
 def test_a_cost_cap_asks_only_the_most_uncertain_elements(
     fake_workspace: Workspace, framework: Framework, tmp_path: Path
 ) -> None:
-    record = ingest(fake_workspace, SAMPLE_MD)
-    fast = fast_with_fake_encoder(tmp_path)
-    plain = Scanner(fake_workspace, framework, fast).scan([record])
+    record, fast, plain, asked, llm = _plain_scan_and_a_recording_llm(fake_workspace, framework, tmp_path)
     closeness = sorted((abs(0.5 - (1 - f.probabilities["not_found"])), f.element_id) for f in plain.findings)
-    asked: list[str] = []
-    label_of = {e.label: e.id for e in framework.elements}
-
-    def record_element(system: str, user: str) -> str:
-        asked.append(label_of[user.split("Element: ", 1)[1].split("\n", 1)[0]])
-        return "B"
-
-    judge = LlmJudge(fast, ScriptedLlm(record_element), band=(0.0, 1.0), max_elements=3)
+    judge = LlmJudge(fast, llm, band=(0.0, 1.0), max_elements=3)
     result = Scanner(fake_workspace, framework, judge).scan([record])
     assert set(asked) == {e for _, e in closeness[:3]}  # the three closest to even odds, no others
     assert "hoogstens 3 elementen" in result.settings.classifier  # the cap is part of what made the verdicts
