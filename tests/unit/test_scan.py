@@ -158,10 +158,12 @@ def test_the_model_is_asked_only_where_the_fast_judge_is_unsure(
 ) -> None:
     record, fast, plain, asked, llm = _plain_scan_and_a_recording_llm(fake_workspace, framework, tmp_path)
     addressed = {f.element_id: 1 - f.probabilities["not_found"] for f in plain.findings}
-    values = sorted(addressed.values())
-    # the middle half of the elements, the band's edges halfway between neighbours: the findings carry rounded
-    # probabilities, the judge compares unrounded ones, so an edge on a finding's value would be a coin toss
-    band = ((values[8] + values[9]) / 2, (values[26] + values[27]) / 2)
+    values = sorted(set(addressed.values()))
+    # about the middle half of the elements, the band's edges halfway between two different neighbouring values:
+    # the findings carry rounded probabilities, the judge compares unrounded ones, so an edge on a finding's value
+    # (or between two equal ones) would be a coin toss
+    lo, hi = len(values) // 4, 3 * len(values) // 4
+    band = ((values[lo - 1] + values[lo]) / 2, (values[hi - 1] + values[hi]) / 2)
     unsure = {e for e, p in addressed.items() if band[0] <= p <= band[1]}
     assert 5 < len(unsure) < 31
     result = Scanner(fake_workspace, framework, LlmJudge(fast, llm, band=band)).scan([record])
