@@ -41,7 +41,8 @@ def open_client(path: Path | None = None, url: str | None = None) -> Any:
     """The embedded persistent client over ``path``, or the HTTP client of the Chroma server at ``url``.
 
     HTTP clients are kept per address: each of Chroma's HTTP clients holds its own connection pools, so a process
-    that opens a store per scan (the web UI) would otherwise gather open connections."""
+    that opens several stores on one server (the tests do; a long-lived service might) would otherwise gather open
+    connections."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 

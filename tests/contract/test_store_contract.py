@@ -176,7 +176,7 @@ def test_a_server_that_is_not_there_or_goes_away_is_named(tmp_path: Path) -> Non
 
 
 def test_stores_on_one_server_share_one_http_client(chroma_server: str) -> None:
-    """Each Chroma HTTP client keeps its own connection pools; a process that opens a store per scan (the web UI)
+    """Each Chroma HTTP client keeps its own connection pools; a process that opens several stores on one server
     must not gather connections, so stores on one address share one client."""
     url = _empty_server(chroma_server)
     first = ChromaStore(None, EMB.id, EMB.dimension, url=url)
